@@ -1,0 +1,26 @@
+"""cffi-build-plugin: build cffi modules from pyproject.toml alone (a setuptools plugin)."""
+
+from __future__ import annotations
+
+from .discovery import BuilderSpec, DeclaredModule, Discovery, Skipped, discover
+from .errors import BuilderError, CffiBuildPluginError, ConfigError, DependencyError, TagError
+from .settings import ModuleSettings, Settings, parse_settings
+
+__all__ = [
+    "BuilderError",
+    "BuilderSpec",
+    "CffiBuildPluginError",
+    "ConfigError",
+    "DeclaredModule",
+    "DependencyError",
+    "Discovery",
+    "ModuleSettings",
+    "Settings",
+    "Skipped",
+    "TagError",
+    "__version__",
+    "discover",
+    "parse_settings",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,103 @@
+"""The ``cffi-build-plugin`` command line: the only place that prints."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .errors import CffiBuildPluginError
+from .plan import Plan, make_plan
+from .project import Project, load_project
+from .settings import Settings
+
+__all__ = ["main"]
+
+
+def _project_at(path: Path) -> tuple[Project, bool]:
+    """The project, and whether it opted in; one that did not is read with the defaults."""
+    project = load_project(path)
+    if project is not None:
+        return project, True
+    return Project(path, Settings(), {}), False
+
+
+def _plan_as_json(project: Project, plan: Plan, opted_in: bool) -> dict[str, Any]:
+    return {
+        "root": str(project.root),
+        "opted_in": opted_in,
+        "source": "config" if project.settings.modules is not None else "discovery",
+        "modules": [
+            {
+                "module": m.declared_name,
+                "mode": m.declared.mode if m.declared else "unknown",
+                "builder": str(m.spec),
+                "optional": m.optional,
+                "py_limited_api": m.py_limited_api,
+            }
+            for m in plan.modules
+        ],
+        "skipped": [{"path": s.path, "reason": s.reason} for s in plan.skipped],
+    }
+
+
+def _print_plan(data: dict[str, Any]) -> None:
+    how = ("from [tool.cffi-build-plugin] modules" if data["source"] == "config"
+           else "discovered (read, not run)")
+    print(f"cffi modules in {data['root']}, {how}:")
+    if not data["opted_in"]:
+        print("  (this project has not opted in: add cffi-build-plugin to "
+              "[build-system].requires)")
+    rows = [("MODULE", "MODE", "BUILDER")] + [
+        (m["module"] or "?", m["mode"], m["builder"] + (" (optional)" if m["optional"] else ""))
+        for m in data["modules"]
+    ]
+    if len(rows) == 1:
+        print("  none found")
+    else:
+        widths = [max(len(r[i]) for r in rows) for i in range(2)]
+        for r in rows:
+            print(f"  {r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}")
+    if data["skipped"]:
+        print("skipped:")
+        for s in data["skipped"]:
+            print(f"  {s['path']}: {s['reason']}")
+
+
+def _cmd_list(args: argparse.Namespace) -> int:
+    project, opted_in = _project_at(Path(args.path).resolve())
+    data = _plan_as_json(project, make_plan(project), opted_in)
+    if args.json:
+        print(json.dumps(data, indent=2))
+    else:
+        _print_plan(data)
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="cffi-build-plugin",
+        description="Build cffi modules from pyproject.toml alone.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    p_list = sub.add_parser("list", help="show the cffi modules a project builds, without "
+                                         "running any builder")
+    p_list.add_argument("path", nargs="?", default=".", help="project folder (default: .)")
+    p_list.add_argument("--json", action="store_true", help="machine-readable output")
+    p_list.set_defaults(func=_cmd_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+    except CffiBuildPluginError as exc:
+        print(f"ERROR {exc}", file=sys.stderr)
+        return 2
+    return code

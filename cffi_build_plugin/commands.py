@@ -1,0 +1,177 @@
+"""Mixins over whatever build_ext/build_py/sdist/bdist_wheel a project already uses."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from setuptools.command.bdist_wheel import bdist_wheel
+from setuptools.command.build_ext import build_ext
+from setuptools.command.build_py import build_py
+from setuptools.command.sdist import sdist
+
+from .builder import BuiltModule
+from .extensions import generate_c_source, generate_py_module
+from .state import BuildState
+from .tags import limited_api_tag
+
+__all__ = ["STATE_ATTRIBUTE", "install_commands", "state_of"]
+
+log = logging.getLogger("cffi_build_plugin")
+
+STATE_ATTRIBUTE = "_cffi_build_plugin_state"
+
+if TYPE_CHECKING:
+    _BuildExt = build_ext
+    _BuildPy = build_py
+    _Sdist = sdist
+    _BdistWheel = bdist_wheel
+else:
+    _BuildExt = _BuildPy = _Sdist = _BdistWheel = object
+
+
+def state_of(command: Any) -> BuildState:
+    state: BuildState = getattr(command.distribution, STATE_ATTRIBUTE)
+    return state
+
+
+def _abi_module_path(command: build_py | build_ext, module: BuiltModule, in_source: bool) -> Path:
+    *package, name = module.full_name.split(".")
+    if in_source:
+        build_py_cmd = command.get_finalized_command("build_py")
+        base = Path(build_py_cmd.get_package_dir(".".join(package)))
+    else:
+        base = Path(command.build_lib, *package)
+    return base / f"{name}.py"
+
+
+class BuildExtMixin(_BuildExt):
+    """Generates cffi's C before setuptools compiles; records optional modules that failed."""
+
+    def finalize_options(self) -> None:
+        state = state_of(self)
+        # sdist finalizes build_ext to list sources; builders must not run for an sdist.
+        if not state.sdist_active:
+            state.resolve()
+        super().finalize_options()
+
+    def run(self) -> None:
+        resolution = state_of(self).resolve()
+        pre_run = getattr(self, "pre_run", None)
+        for module, ext in resolution.api:
+            generate_c_source(module, ext, self.build_temp, pre_run)
+        if self.inplace and not self.editable_mode:
+            # `build_ext --inplace` puts ABI modules next to the sources too, as cffi does.
+            for module in resolution.abi:
+                generate_py_module(module, _abi_module_path(self, module, in_source=True))
+        super().run()
+        self._record_failures()
+
+    def _record_failures(self) -> None:
+        resolution = state_of(self).resolve()
+        inplace, self.inplace = self.inplace, False
+        try:
+            for module, ext in resolution.api:
+                built = Path(self.get_ext_fullpath(self.get_ext_fullname(ext.name)))
+                if ext.optional and not built.exists():
+                    reason = "its C code did not compile (see the compiler output above)"
+                    resolution.failed[str(module.planned.spec)] = reason
+                    log.warning("optional cffi module %s (%s) skipped: %s",
+                                module.full_name, module.planned.spec, reason)
+        finally:
+            self.inplace = inplace
+
+
+class BuildPyMixin(_BuildPy):
+    """Writes ABI-mode modules; keeps builder scripts and their C inputs out of the wheel."""
+
+    def run(self) -> None:
+        resolution = state_of(self).resolve()
+        super().run()
+        for module in resolution.abi:
+            generate_py_module(module, _abi_module_path(self, module, self.editable_mode))
+
+    def _ships_inputs(self) -> bool:
+        return state_of(self).project.settings.ship_build_inputs
+
+    def find_package_modules(self, package: str, package_dir: str) -> Any:
+        modules = super().find_package_modules(package, package_dir)
+        if self._ships_inputs():
+            return modules
+        builders = state_of(self).builder_paths()
+        return [m for m in modules if Path(m[2]).resolve() not in builders]
+
+    def build_package_data(self) -> None:
+        if not self._ships_inputs():
+            excluded = state_of(self).resolve().wheel_exclusions
+            self.data_files = [
+                (package, src_dir, build_dir,
+                 [f for f in files if Path(src_dir, f).resolve() not in excluded])
+                for package, src_dir, build_dir, files in self.data_files
+            ]
+        super().build_package_data()
+
+    def get_outputs(self, include_bytecode: bool = True) -> list[str]:
+        outputs: list[str] = list(super().get_outputs(include_bytecode))
+        resolution = state_of(self).resolved
+        if resolution is not None and not self.editable_mode:
+            outputs.extend(str(_abi_module_path(self, m, in_source=False)) for m in resolution.abi)
+        return outputs
+
+
+class SdistMixin(_Sdist):
+    """Adds what builders read (found statically: no builder runs for an sdist)."""
+
+    def run(self) -> None:
+        state = state_of(self)
+        state.sdist_active = True
+        try:
+            super().run()
+        finally:
+            state.sdist_active = False
+
+    def make_distribution(self) -> None:
+        self.filelist.extend(state_of(self).sdist_inputs())
+        self.filelist.sort()
+        self.filelist.remove_duplicates()
+        super().make_distribution()
+
+
+class BdistWheelMixin(_BdistWheel):
+    """Builds first, then tags the wheel from what was really built."""
+
+    def run(self) -> None:
+        if not self.skip_build:
+            # What bdist_wheel.run itself does before building, done here so the tag can
+            # follow the build (an optional module that failed leaves the wheel pure).
+            build_scripts = self.reinitialize_command("build_scripts")
+            build_scripts.executable = "python"  # type: ignore[attr-defined]
+            build_scripts.force = True  # type: ignore[attr-defined]
+            build_ext_cmd = self.reinitialize_command("build_ext")
+            build_ext_cmd.inplace = False  # type: ignore[attr-defined]
+            self.run_command("build")
+            self.skip_build = True
+        state = state_of(self)
+        resolution = state.resolve()
+        dist = self.distribution
+        self.root_is_pure = not (dist.has_ext_modules() or dist.has_c_libraries())
+        ours = state.our_extensions()
+        only_ours = all(any(ext is o for o in ours) for ext in dist.ext_modules or [])
+        if not self.root_is_pure and not self.py_limited_api and resolution.floor and only_ours:
+            self.py_limited_api = limited_api_tag(resolution.floor)
+        super().run()
+
+
+def _wrap(dist: Any, name: str, mixin: type, default: type) -> None:
+    base = dist.cmdclass.get(name, default)
+    if isinstance(base, type) and issubclass(base, mixin):
+        return  # already wrapped: the hook is idempotent
+    dist.cmdclass[name] = type(name, (mixin, base), {"__module__": __name__})
+
+
+def install_commands(dist: Any) -> None:
+    _wrap(dist, "build_ext", BuildExtMixin, build_ext)
+    _wrap(dist, "build_py", BuildPyMixin, build_py)
+    _wrap(dist, "sdist", SdistMixin, sdist)
+    _wrap(dist, "bdist_wheel", BdistWheelMixin, bdist_wheel)

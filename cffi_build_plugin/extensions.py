@@ -1,0 +1,73 @@
+"""Turning an API-mode builder into a setuptools Extension, and writing its C source."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable, Optional
+
+from setuptools import Extension
+
+from .builder import BuiltModule
+from .tags import PythonVersion, limited_api_hex
+
+__all__ = ["PLACEHOLDER", "generate_c_source", "generate_py_module", "make_extension"]
+
+log = logging.getLogger("cffi_build_plugin")
+
+#: Stands for the generated C file until build_ext knows its build_temp.
+PLACEHOLDER = "$CFFI_BUILD_PLUGIN_GENERATED$"
+
+PreRun = Optional[Callable[[Extension, Any], None]]
+
+
+def make_extension(built: BuiltModule, ext_name: str, floor: PythonVersion | None) -> Extension:
+    """An Extension whose first source is generated later; *floor* None means no limited API."""
+    kwds = dict(built.kwds)
+    sources = [PLACEHOLDER, *kwds.pop("sources", [])]
+    macros = list(kwds.pop("define_macros", []))
+    kwds.pop("py_limited_api", None)  # decided by the caller, see state.py
+    if floor is not None:
+        kwds["py_limited_api"] = True
+        # cffi's header defines a bare Py_LIMITED_API; naming the floor lets the compiler
+        # and abi3audit hold any hand-written C to the version in the wheel tag.
+        macros.append(("Py_LIMITED_API", limited_api_hex(floor)))
+    else:
+        kwds["py_limited_api"] = False
+        macros.append(("_CFFI_NO_LIMITED_API", None))
+    return Extension(
+        ext_name,
+        sources,
+        define_macros=macros,
+        optional=built.planned.optional,
+        **kwds,
+    )
+
+
+def generate_c_source(
+    built: BuiltModule, ext: Extension, build_temp: str, pre_run: PreRun = None
+) -> None:
+    """Write cffi's C for *built* under *build_temp* and put it in place of the placeholder.
+
+    cffi leaves an unchanged file untouched, so an up-to-date extension is not recompiled.
+    """
+    if not ext.sources or ext.sources[0] != PLACEHOLDER:
+        return
+    from cffi import recompiler
+
+    if pre_run is not None:
+        pre_run(ext, built.ffi)  # cffi's hook: build_ext subclasses may define pre_run(ext, ffi)
+    c_file = Path(build_temp, built.full_name + built.source_extension)
+    c_file.parent.mkdir(parents=True, exist_ok=True)
+    log.info("generating cffi module %s", c_file)
+    recompiler.make_c_source(built.ffi, built.full_name, built.source, str(c_file))
+    ext.sources[0] = str(c_file)
+
+
+def generate_py_module(built: BuiltModule, py_file: Path) -> None:
+    """Write cffi's ABI-mode module for *built* to *py_file*."""
+    from cffi import recompiler
+
+    py_file.parent.mkdir(parents=True, exist_ok=True)
+    log.info("generating cffi module %s", py_file)
+    recompiler.make_py_source(built.ffi, built.full_name, str(py_file))

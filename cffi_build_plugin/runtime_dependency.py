@@ -1,0 +1,41 @@
+"""Checking that a wheel with cffi modules will find ``_cffi_backend`` at run time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+
+__all__ = ["RUNTIME_REQUIREMENT", "missing_cffi_message", "names_cffi"]
+
+#: PyPy bundles cffi; a cffi from PyPI must never be installed over it.
+RUNTIME_REQUIREMENT = "cffi>=1.15; platform_python_implementation != 'PyPy'"
+
+
+def names_cffi(requirements: Iterable[str]) -> bool:
+    for line in requirements:
+        try:
+            if canonicalize_name(Requirement(line).name) == "cffi":
+                return True
+        except InvalidRequirement:
+            continue
+    return False
+
+
+def missing_cffi_message(project_name: str, modules: Iterable[str], dynamic: bool) -> str:
+    names = ", ".join(modules)
+    where = (
+        "Your dependencies are dynamic: add this requirement where they are defined (a "
+        "requirements file named by tool.setuptools.dynamic, or setup.py's install_requires):"
+        if dynamic
+        else "Add this line to [project].dependencies in pyproject.toml:"
+    )
+    return (
+        f"{project_name} builds cffi modules ({names}) that import cffi's _cffi_backend at run "
+        "time, but its dependencies do not name cffi, so the wheel would fail at import with "
+        "\"No module named '_cffi_backend'\".\n"
+        f"{where}\n"
+        f'    "{RUNTIME_REQUIREMENT}",\n'
+        '(or set missing-cffi-dependency = "warn" in [tool.cffi-build-plugin] to only warn)'
+    )

@@ -1,0 +1,196 @@
+"""Per-distribution state: the plan (cheap, static) and, once something is built, the builders' results."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from setuptools import Distribution, Extension
+
+from .build_inputs import C_SUFFIXES, static_build_inputs
+from .builder import BuiltModule, run_builders
+from .errors import BuilderError, ConfigError, DependencyError
+from .extensions import make_extension
+from .plan import Plan, make_plan
+from .project import Project
+from .runtime_dependency import missing_cffi_message, names_cffi
+from .tags import PythonVersion, interpreter_supports_abi3, limited_api_floor
+
+__all__ = ["BuildState", "Resolution"]
+
+log = logging.getLogger("cffi_build_plugin")
+
+
+@dataclass
+class Resolution:
+    """What the builders said, and the Extensions made from it."""
+
+    api: list[tuple[BuiltModule, Extension]] = field(default_factory=list)
+    abi: list[BuiltModule] = field(default_factory=list)
+    #: Optional modules that failed: builder spec -> why.
+    failed: dict[str, str] = field(default_factory=dict)
+    #: The wheel's abi3 floor, None when any module is version-specific.
+    floor: PythonVersion | None = None
+    #: Absolute paths of inputs the wheel must not carry.
+    wheel_exclusions: frozenset[Path] = frozenset()
+
+
+class BuildState:
+    """Attached to a Distribution by the setuptools hook; everything expensive is lazy."""
+
+    def __init__(self, dist: Distribution, project: Project) -> None:
+        self.dist = dist
+        self.project = project
+        self.sdist_active = False
+        self._resolution: Resolution | None = None
+
+    @functools.cached_property
+    def plan(self) -> Plan:
+        return make_plan(self.project)
+
+    @property
+    def resolved(self) -> Resolution | None:
+        return self._resolution
+
+    def builder_paths(self) -> frozenset[Path]:
+        return frozenset((self.project.root / p).resolve() for p in self.plan.builder_files)
+
+    def sdist_inputs(self) -> list[str]:
+        return static_build_inputs(self.project.root, self.plan.builder_files)
+
+    def our_extensions(self) -> list[Extension]:
+        return [ext for _, ext in self._resolution.api] if self._resolution else []
+
+    def has_api_modules(self) -> bool:
+        """Whether the build has C extensions of ours: exact once builders ran, else a guess
+        that errs towards yes (a module whose mode reading cannot tell)."""
+        if self._resolution is not None:
+            return any(str(b.planned.spec) not in self._resolution.failed
+                       for b, _ in self._resolution.api)
+        return any(m.may_be_api for m in self.plan.modules)
+
+    # -- running the builders -------------------------------------------------------------
+
+    def resolve(self) -> Resolution:
+        """Run the builders (once) and register their Extensions with the distribution."""
+        if self._resolution is None:
+            self._resolution = self._resolve()
+        return self._resolution
+
+    def _resolve(self) -> Resolution:
+        plan = self.plan
+        if not plan.modules:
+            raise ConfigError(str(self.project.pyproject), [self._nothing_found()])
+        self._check_runtime_dependency(plan)
+        results = run_builders(self.project.root, plan.modules, self.dist.ext_package)
+        resolution = Resolution()
+        errors: list[str] = []
+        built: list[BuiltModule] = []
+        for planned, result in zip(plan.modules, results):
+            if isinstance(result, BuilderError):
+                if planned.optional:
+                    log.warning("optional cffi module %s skipped: %s", planned.spec, result)
+                    resolution.failed[str(planned.spec)] = str(result)
+                else:
+                    errors.append(str(result))
+            else:
+                built.append(result)
+        if errors:
+            raise BuilderError("\n".join(errors))
+        self._check_unique_names(built)
+        resolution.floor = self._wheel_floor(built)
+        for module in built:
+            if module.mode == "ABI":
+                resolution.abi.append(module)
+                continue
+            floor = resolution.floor if self._module_limited(module) else None
+            ext = make_extension(module, self._ext_name(module), floor)
+            resolution.api.append((module, ext))
+        if self.dist.ext_modules is None:
+            self.dist.ext_modules = []
+        self.dist.ext_modules.extend(ext for _, ext in resolution.api)
+        resolution.wheel_exclusions = self._wheel_exclusions(resolution)
+        return resolution
+
+    def _nothing_found(self) -> str:
+        if self.project.settings.modules is not None:
+            return "tool.cffi-build-plugin.modules is empty: list at least one builder spec"
+        reasons = "".join(f"\n      {s.path}: {s.reason}" for s in self.plan.skipped)
+        return (
+            "the project opts in to cffi-build-plugin, but discovery found no cffi builder "
+            "(a module-level FFI() with set_source(), or a function returning one); name them "
+            'in [tool.cffi-build-plugin] modules = ["path/to/build.py:ffibuilder"]'
+            + (f"\n    skipped:{reasons}" if reasons else "")
+        )
+
+    def _check_runtime_dependency(self, plan: Plan) -> None:
+        if names_cffi(self.dist.install_requires or []):
+            return
+        names = [m.declared_name or str(m.spec) for m in plan.modules]
+        message = missing_cffi_message(
+            self.dist.get_name(), names, "dependencies" in self.project.dynamic
+        )
+        if self.project.settings.missing_cffi_dependency == "warn":
+            log.warning("%s", message)
+        else:
+            raise DependencyError(message)
+
+    @staticmethod
+    def _check_unique_names(built: list[BuiltModule]) -> None:
+        by_name: dict[str, list[str]] = {}
+        for module in built:
+            by_name.setdefault(module.full_name, []).append(str(module.planned.spec))
+        clashes = [f"{name} (from {', '.join(specs)})"
+                   for name, specs in by_name.items() if len(specs) > 1]
+        if clashes:
+            raise BuilderError(
+                "two builders declare the same module: " + "; ".join(clashes)
+                + "; give each set_source() its own module name"
+            )
+
+    @staticmethod
+    def _module_limited(module: BuiltModule) -> bool:
+        return (
+            interpreter_supports_abi3()
+            and module.planned.py_limited_api is not False
+            and module.kwds.get("py_limited_api", True) is not False
+        )
+
+    def _wheel_floor(self, built: list[BuiltModule]) -> PythonVersion | None:
+        """The highest floor any API module asks for, or None if one is version-specific."""
+        api = [m for m in built if m.mode == "API"]
+        if not api or not all(self._module_limited(m) for m in api):
+            return None
+        requires_python = self.project.metadata.get("requires-python") or getattr(
+            self.dist, "python_requires", None
+        )
+        floors = [limited_api_floor(m.planned.py_limited_api, str(requires_python or ""))
+                  for m in api]
+        return max(f for f in floors if f is not None)
+
+    def _ext_name(self, module: BuiltModule) -> str:
+        """setuptools prefixes ext_package itself, so the Extension gets the rest."""
+        prefix = self.dist.ext_package
+        if not prefix:
+            return module.full_name
+        if module.full_name.startswith(prefix + "."):
+            return module.full_name[len(prefix) + 1:]
+        raise BuilderError(
+            f"builder {module.planned.spec}: module {module.full_name} is not inside "
+            f"ext_package {prefix!r}; drop ext_package or the module's package setting"
+        )
+
+    def _wheel_exclusions(self, resolution: Resolution) -> frozenset[Path]:
+        """Builder scripts and the C inputs they read: for the sdist, not the wheel."""
+        root = self.project.root.resolve()
+        paths = set(self.builder_paths())
+        paths.update((root / p).resolve() for p in self.sdist_inputs()
+                     if Path(p).suffix.lower() in C_SUFFIXES)
+        for module, _ in resolution.api:
+            kwds: dict[str, Any] = module.kwds
+            for key in ("sources", "depends"):
+                paths.update((root / p).resolve() for p in kwds.get(key, []))
+        return frozenset(paths)
