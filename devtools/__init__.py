@@ -1,0 +1,1 @@
+"""Development tools of this repository (not shipped): interpreters, venvs, the wheel matrix."""

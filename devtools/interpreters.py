@@ -1,0 +1,94 @@
+"""Finding the interpreters this machine has: pyenv's CPythons and Debian's PyPy."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+__all__ = ["Interpreter", "find_interpreters", "pypy", "cpython"]
+
+CPYTHON_MINORS = (9, 10, 11, 12, 13)
+
+_PROBE = (
+    "import json, sys, sysconfig; print(json.dumps({'impl': sys.implementation.name, "
+    "'version': list(sys.version_info[:2]), 'ext_suffix': sysconfig.get_config_var('EXT_SUFFIX'),"
+    " 'free_threaded': bool(sysconfig.get_config_var('Py_GIL_DISABLED'))}))"
+)
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    executable: Path
+    implementation: str  # "cpython" or "pypy"
+    version: tuple[int, int]
+    ext_suffix: str
+    free_threaded: bool = False
+
+    @property
+    def name(self) -> str:
+        prefix = "pypy" if self.implementation == "pypy" else "cpython"
+        return f"{prefix}{self.version[0]}.{self.version[1]}"
+
+    @property
+    def is_pypy(self) -> bool:
+        return self.implementation == "pypy"
+
+
+def _probe(executable: Path) -> Interpreter | None:
+    try:
+        out = subprocess.run(
+            [str(executable), "-c", _PROBE], capture_output=True, text=True, timeout=60,
+            check=True,
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    data = json.loads(out)
+    return Interpreter(executable, data["impl"], tuple(data["version"]), data["ext_suffix"],
+                       data["free_threaded"])
+
+
+def _pyenv_candidates(minor: int) -> list[Path]:
+    root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
+    found = []
+    for version_dir in (root / "versions").glob(f"3.{minor}.*"):
+        if re.fullmatch(rf"3\.{minor}\.\d+", version_dir.name):
+            exe = version_dir / "bin" / f"python3.{minor}"
+            if exe.exists():
+                found.append(exe)
+    return sorted(found, key=lambda p: int(p.parent.parent.name.split(".")[2]), reverse=True)
+
+
+@cache
+def cpython(minor: int) -> Interpreter | None:
+    """CPython 3.<minor>: pyenv's newest patch release, else one on PATH."""
+    candidates = _pyenv_candidates(minor)
+    on_path = shutil.which(f"python3.{minor}")
+    if on_path and "/.pyenv/shims/" not in on_path:
+        candidates.append(Path(on_path))
+    for exe in candidates:
+        interp = _probe(exe)
+        if interp and interp.implementation == "cpython" and interp.version == (3, minor):
+            return interp
+    return None
+
+
+@cache
+def pypy() -> Interpreter | None:
+    exe = shutil.which("pypy3")
+    if exe is None:
+        return None
+    interp = _probe(Path(exe))
+    return interp if interp and interp.is_pypy else None
+
+
+def find_interpreters() -> list[Interpreter]:
+    """Every CPython 3.9-3.13 and PyPy found, oldest CPython first."""
+    found = [i for i in (cpython(m) for m in CPYTHON_MINORS) if i is not None]
+    p = pypy()
+    return [*found, p] if p else found

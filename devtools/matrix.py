@@ -1,0 +1,116 @@
+"""The main job: build example_project's wheels for every interpreter here, install each
+into fresh venvs, run the project's tests, and print a table."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from packaging.utils import parse_wheel_filename
+
+from .interpreters import Interpreter, find_interpreters
+from .venvs import ROOT, build_env, build_plugin_wheel, isolated_build, make_venv, run
+
+EXAMPLE = ROOT / "example_project"
+
+
+@dataclass(frozen=True)
+class Row:
+    wheel: str
+    tag: str
+    interpreter: str
+    result: str
+
+
+def _tags(wheel: Path) -> str:
+    _, _, _, tags = parse_wheel_filename(wheel.name)
+    return ".".join(sorted(str(t) for t in tags)[:1]) if len(tags) == 1 else \
+        f"{sorted(str(t) for t in tags)[0]} (+{len(tags) - 1})"
+
+
+def _build_wheel(builder: Interpreter, work: Path, wheelhouse: Path) -> Path:
+    env = build_env(wheelhouse)
+    tool = make_venv(builder, work / f"tool-{builder.name}", ["build"], env=env,
+                     with_pip=True)
+    project = work / f"src-{builder.name}"
+    shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns(
+        "build", "dist", "*.egg-info", "__pycache__", "*.so", "_libc.py"))
+    out = work / f"dist-{builder.name}"
+    isolated_build(tool, project, out, env=env)
+    (wheel,) = out.glob("*.whl")
+    return wheel
+
+
+def _test_wheel(wheel: Path, target: Interpreter, work: Path) -> str:
+    env = build_env()
+    venv = work / f"venv-{target.name}-{wheel.stem[:40]}"
+    try:
+        python = make_venv(target, venv, [str(wheel), "pytest"], env=env)
+    except RuntimeError as exc:
+        return "install failed: " + str(exc).splitlines()[0]
+    # Run from an empty folder so the tests import the installed wheel, not the sources.
+    cwd = work / "empty"
+    cwd.mkdir(exist_ok=True)
+    proc = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", EXAMPLE / "tests"],
+               cwd=cwd, env=env, check=False)
+    last = (proc.stdout.strip().splitlines() or ["no output"])[-1]
+    return ("PASS " if proc.returncode == 0 else "FAIL ") + last.strip("= ")
+
+
+def run_matrix(interpreters: Sequence[Interpreter], work: Path) -> list[Row]:
+    wheelhouse = work / "wheelhouse"
+    build_plugin_wheel(wheelhouse)
+    cpythons = [i for i in interpreters if not i.is_pypy and not i.free_threaded]
+    pypys = [i for i in interpreters if i.is_pypy]
+    rows: list[Row] = []
+    groups = []
+    if cpythons:
+        # One abi3 wheel, built with the oldest CPython, serves them all.
+        groups.append((_build_wheel(cpythons[0], work, wheelhouse), cpythons))
+    for p in pypys:
+        groups.append((_build_wheel(p, work, wheelhouse), [p]))
+    for wheel, targets in groups:
+        for target in targets:
+            result = _test_wheel(wheel, target, work)
+            rows.append(Row(wheel.name, _tags(wheel), target.name, result))
+    return rows
+
+
+def _print_table(rows: Sequence[Row]) -> None:
+    header = Row("WHEEL", "TAG", "INTERPRETER", "RESULT")
+    all_rows = [header, *rows]
+    widths = [max(len(getattr(r, f)) for r in all_rows) for f in ("wheel", "tag", "interpreter")]
+    for r in all_rows:
+        print(f"{r.wheel:<{widths[0]}}  {r.tag:<{widths[1]}}  {r.interpreter:<{widths[2]}}  "
+              f"{r.result}")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    args = parser.parse_args(argv)
+    interpreters = find_interpreters()
+    if not interpreters:
+        print("no interpreters found", file=sys.stderr)
+        return 1
+    print("interpreters: " + ", ".join(f"{i.name} ({i.executable})" for i in interpreters))
+    start = time.monotonic()
+    if args.keep:
+        args.keep.mkdir(parents=True, exist_ok=True)
+        rows = run_matrix(interpreters, args.keep.resolve())
+    else:
+        with tempfile.TemporaryDirectory(prefix="cffi-matrix-") as tmp:
+            rows = run_matrix(interpreters, Path(tmp))
+    _print_table(rows)
+    print(f"{len(rows)} runs in {time.monotonic() - start:.0f} s")
+    return 0 if rows and all(r.result.startswith("PASS") for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

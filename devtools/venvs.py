@@ -1,0 +1,102 @@
+"""Fresh virtual environments, isolated builds, and the plugin's own wheel."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from .interpreters import Interpreter
+
+__all__ = [
+    "ROOT",
+    "build_env",
+    "build_plugin_wheel",
+    "isolated_build",
+    "make_venv",
+    "run",
+    "venv_python",
+]
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(cmd: Sequence[object], *, cwd: Path | None = None, env: Mapping[str, str] | None = None,
+        check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    """Run a command, capturing output; on failure raise with the whole output."""
+    proc = subprocess.run([str(c) for c in cmd], cwd=cwd, env=dict(env) if env else None,
+                          capture_output=True, text=True, timeout=timeout, check=False)
+    if check and proc.returncode != 0:
+        raise RuntimeError(
+            f"command failed ({proc.returncode}): {' '.join(map(str, cmd))}\n"
+            f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
+        )
+    return proc
+
+
+def _uv() -> str:
+    exe = shutil.which("uv") or str(Path(sys.executable).parent / "uv")
+    if not Path(exe).exists():
+        raise RuntimeError("uv is needed (pip install uv)")
+    return exe
+
+
+def build_env(wheelhouse: Path | None = None) -> dict[str, str]:
+    """The environment for builds and installs: never download an interpreter, and find
+    the plugin's wheel locally (pip and uv read different variables)."""
+    env = dict(os.environ)
+    env["UV_PYTHON_DOWNLOADS"] = "never"
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    env.pop("PYTHONPATH", None)
+    if wheelhouse is not None:
+        links = [str(wheelhouse), *env.get("PIP_FIND_LINKS", "").split()]
+        env["PIP_FIND_LINKS"] = " ".join(links)
+        env["UV_FIND_LINKS"] = str(wheelhouse)
+    return env
+
+
+def venv_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def make_venv(interpreter: Interpreter, path: Path, packages: Sequence[str] = (),
+              *, env: Mapping[str, str] | None = None, with_pip: bool = False) -> Path:
+    """A fresh venv of *interpreter* with *packages*; returns its python."""
+    env = env or build_env()
+    if with_pip:
+        run([interpreter.executable, "-m", "venv", path], env=env)
+        python = venv_python(path)
+        if packages:
+            run([python, "-m", "pip", "install", "-q", *packages], env=env)
+        return python
+    run([_uv(), "venv", "-q", "--python", interpreter.executable, path], env=env)
+    python = venv_python(path)
+    if packages:
+        run([_uv(), "pip", "install", "-q", "--python", python, *packages], env=env)
+    return python
+
+
+def build_plugin_wheel(outdir: Path) -> Path:
+    """This checkout's plugin as a wheel, the way users get it."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    run([sys.executable, "-m", "build", "--wheel", "--outdir", outdir, ROOT],
+        env=build_env())
+    wheels = sorted(outdir.glob("cffi_build_plugin-*.whl"))
+    assert wheels, f"no plugin wheel in {outdir}"
+    return wheels[-1]
+
+
+def isolated_build(tool_python: Path, project: Path, outdir: Path, *, sdist: bool = False,
+                   wheel: bool = True, env: Mapping[str, str] | None = None,
+                   check: bool = True, extra: Sequence[str] = ()
+                   ) -> subprocess.CompletedProcess[str]:
+    """``python -m build`` in isolated mode (the default) with the tool venv's interpreter."""
+    args: list[object] = [tool_python, "-m", "build", "--outdir", outdir]
+    if sdist:
+        args.append("--sdist")
+    if wheel:
+        args.append("--wheel")
+    return run([*args, *extra, project], env=env, check=check)
