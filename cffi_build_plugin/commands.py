@@ -6,6 +6,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from setuptools import Extension
 from setuptools.command.bdist_wheel import bdist_wheel
 from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
@@ -47,17 +48,16 @@ def _abi_module_path(command: build_py | build_ext, module: BuiltModule, in_sour
 
 
 class BuildExtMixin(_BuildExt):
-    """Generates cffi's C before setuptools compiles; records optional modules that failed."""
+    """Generates cffi's C before setuptools compiles; records optional modules that failed.
 
-    def finalize_options(self) -> None:
-        state = state_of(self)
-        # sdist finalizes build_ext to list sources; builders must not run for an sdist.
-        if not state.sdist_active:
-            state.resolve()
-        super().finalize_options()
+    Builders run in run(), never in finalize_options(): egg_info finalizes build_ext just to
+    list sources, for every metadata query and sdist.
+    """
 
     def run(self) -> None:
         resolution = state_of(self).resolve()
+        for _, ext in resolution.api:
+            self._adopt(ext)
         pre_run = getattr(self, "pre_run", None)
         for module, ext in resolution.api:
             generate_c_source(module, ext, self.build_temp, pre_run)
@@ -67,6 +67,21 @@ class BuildExtMixin(_BuildExt):
                 generate_py_module(module, _abi_module_path(self, module, in_source=True))
         super().run()
         self._record_failures()
+
+    def _adopt(self, ext: Extension) -> None:
+        """Give an Extension that appeared after finalize_options() what setuptools'
+        finalize_options() gives each one (cffi modules never link to a setuptools Library)."""
+        if self.extensions is None:
+            self.extensions = []
+        if not any(e is ext for e in self.extensions):
+            self.extensions.append(ext)
+        fullname = self.get_ext_fullname(ext.name)
+        ext._full_name = fullname  # type: ignore[attr-defined]
+        self.ext_map[fullname] = ext
+        self.ext_map[fullname.split(".")[-1]] = ext
+        ext._links_to_dynamic = False  # type: ignore[attr-defined]
+        ext._needs_stub = False  # type: ignore[attr-defined]
+        ext._file_name = self.get_ext_filename(fullname)  # type: ignore[attr-defined]
 
     def _record_failures(self) -> None:
         resolution = state_of(self).resolve()
@@ -122,14 +137,6 @@ class BuildPyMixin(_BuildPy):
 
 class SdistMixin(_Sdist):
     """Adds what builders read (found statically: no builder runs for an sdist)."""
-
-    def run(self) -> None:
-        state = state_of(self)
-        state.sdist_active = True
-        try:
-            super().run()
-        finally:
-            state.sdist_active = False
 
     def make_distribution(self) -> None:
         self.filelist.extend(state_of(self).sdist_inputs())

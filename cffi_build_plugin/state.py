@@ -44,7 +44,6 @@ class BuildState:
     def __init__(self, dist: Distribution, project: Project) -> None:
         self.dist = dist
         self.project = project
-        self.sdist_active = False
         self._resolution: Resolution | None = None
 
     @functools.cached_property

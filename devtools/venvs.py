@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -80,10 +81,21 @@ def make_venv(interpreter: Interpreter, path: Path, packages: Sequence[str] = ()
 
 
 def build_plugin_wheel(outdir: Path) -> Path:
-    """This checkout's plugin as a wheel, the way users get it."""
+    """This checkout's plugin as a wheel, the way users get it.
+
+    Built from a copy, so parallel test workers never share a build/ folder and the
+    checkout stays clean.
+    """
     outdir.mkdir(parents=True, exist_ok=True)
-    run([sys.executable, "-m", "build", "--wheel", "--outdir", outdir, ROOT],
-        env=build_env())
+    with tempfile.TemporaryDirectory(prefix="cffi-build-plugin-src-") as tmp:
+        src = Path(tmp)
+        for name in ("pyproject.toml", "README.md", "LICENSE"):
+            if (ROOT / name).exists():
+                shutil.copy2(ROOT / name, src / name)
+        shutil.copytree(ROOT / "cffi_build_plugin", src / "cffi_build_plugin",
+                        ignore=shutil.ignore_patterns("__pycache__"))
+        run([sys.executable, "-m", "build", "--wheel", "--outdir", outdir, src],
+            env=build_env())
     wheels = sorted(outdir.glob("cffi_build_plugin-*.whl"))
     assert wheels, f"no plugin wheel in {outdir}"
     return wheels[-1]

@@ -1,0 +1,89 @@
+"""Session-wide fixtures: the plugin's wheel (built once), interpreters and tool venvs."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from devtools.interpreters import Interpreter, cpython, pypy
+from devtools.venvs import build_env, build_plugin_wheel, make_venv
+
+PACKAGES = Path(__file__).parent / "packages"
+EXAMPLE = Path(__file__).parent.parent / "example_project"
+_IGNORE = shutil.ignore_patterns("build", "dist", "*.egg-info", "__pycache__", "*.so", "*.pyd")
+
+
+@pytest.fixture(scope="session")
+def wheelhouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding this checkout's plugin wheel, found by pip and uv through the env."""
+    house = tmp_path_factory.mktemp("wheelhouse")
+    build_plugin_wheel(house)
+    return house
+
+
+@pytest.fixture(scope="session")
+def env(wheelhouse: Path) -> dict[str, str]:
+    return build_env(wheelhouse)
+
+
+def _need(interp: Interpreter | None, what: str) -> Interpreter:
+    if interp is None:
+        pytest.skip(f"{what} is not installed on this machine")
+    return interp
+
+
+@pytest.fixture(scope="session")
+def py39() -> Interpreter:
+    return _need(cpython(9), "CPython 3.9")
+
+
+@pytest.fixture(scope="session")
+def py311() -> Interpreter:
+    return _need(cpython(11), "CPython 3.11")
+
+
+@pytest.fixture(scope="session")
+def py313() -> Interpreter:
+    return _need(cpython(13), "CPython 3.13")
+
+
+@pytest.fixture(scope="session")
+def pypy39() -> Interpreter:
+    return _need(pypy(), "PyPy (Debian's pypy3)")
+
+
+class Tools:
+    """One venv with `build` per interpreter, made on first use."""
+
+    def __init__(self, base: Path, env: dict[str, str]) -> None:
+        self.base = base
+        self.env = env
+        self._made: dict[str, Path] = {}
+
+    def __call__(self, interp: Interpreter) -> Path:
+        if interp.name not in self._made:
+            self._made[interp.name] = make_venv(
+                interp, self.base / interp.name, ["build"], env=self.env, with_pip=True
+            )
+        return self._made[interp.name]
+
+
+@pytest.fixture(scope="session")
+def tools(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Tools:
+    return Tools(tmp_path_factory.mktemp("tools"), env)
+
+
+@pytest.fixture
+def project_copy(tmp_path: Path) -> Iterator[object]:
+    """Copy a fixture project (by name, or example_project) into a fresh folder."""
+
+    def copy(name: str, dest_name: str | None = None) -> Path:
+        src = EXAMPLE if name == "example_project" else PACKAGES / name
+        dest = tmp_path / (dest_name or name)
+        shutil.copytree(src, dest, ignore=_IGNORE)
+        return dest
+
+    yield copy

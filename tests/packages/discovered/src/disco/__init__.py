@@ -1,0 +1,3 @@
+from disco._square import lib
+
+square = lib.square

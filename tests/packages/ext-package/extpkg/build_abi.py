@@ -1,0 +1,5 @@
+from cffi import FFI
+
+ffibuilder = FFI()
+ffibuilder.cdef("size_t strlen(const char *);")
+ffibuilder.set_source("_abi", None)

@@ -1,0 +1,3 @@
+from flatapi._native import lib
+
+magic = lib.magic

@@ -1,0 +1,3 @@
+from pinned._twice import lib
+
+twice = lib.twice

@@ -1,0 +1,2 @@
+CDEF = "int which(void);"
+VALUE = 1

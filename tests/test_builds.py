@@ -1,0 +1,150 @@
+"""Real isolated builds of fixture projects: tags, contents, and the modules working."""
+
+from __future__ import annotations
+
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from devtools.venvs import isolated_build
+from tests.wheels import build_wheel, metadata, names, run_in_fresh_venv, tag
+
+pytestmark = pytest.mark.slow
+PLATFORM = sysconfig.get_platform().replace("-", "_").replace(".", "_")
+
+
+def test_flat_layout_api_module_is_abi3_and_lean(py311, tools, env, project_copy, tmp_path):
+    project = project_copy("flat-api")
+    wheel = build_wheel(tools(py311), project, tmp_path / "out", env)
+    # requires-python >= 3.9 sets the abi3 floor, whatever interpreter built it.
+    assert tag(wheel) == f"cp39-abi3-{PLATFORM}"
+    assert names(wheel) == {"flatapi/__init__.py", "flatapi/_native.abi3.so"}
+    assert "Requires-Dist: cffi" in metadata(wheel)
+    out = run_in_fresh_venv(py311, wheel, "import flatapi; print(flatapi.magic())", tmp_path, env)
+    assert out.strip() == "42"
+
+
+def test_builders_see_the_environment(py311, tools, env, project_copy, tmp_path):
+    project = project_copy("flat-api")
+    wheel = build_wheel(tools(py311), project, tmp_path / "out", {**env, "FLATAPI_MAGIC": "7"})
+    out = run_in_fresh_venv(py311, wheel, "import flatapi; print(flatapi.magic())", tmp_path, env)
+    assert out.strip() == "7"
+
+
+def test_abi_only_project_gives_pure_wheel_that_runs_on_pypy(
+    py311, pypy39, tools, env, project_copy, tmp_path
+):
+    wheel = build_wheel(tools(py311), project_copy("abi-only"), tmp_path / "out", env)
+    assert tag(wheel) == "py3-none-any"
+    assert names(wheel) == {"abionly/__init__.py", "abionly/_crt.py"}
+    code = "import abionly; print(abionly.strlen(b'four'))"
+    assert run_in_fresh_venv(py311, wheel, code, tmp_path, env).strip() == "4"
+    # The module generated with cffi 2.x must load with PyPy's bundled cffi 1.15.
+    assert run_in_fresh_venv(pypy39, wheel, code, tmp_path, env).strip() == "4"
+
+
+def test_sibling_imports_function_builder_and_two_modules(
+    py311, tools, env, project_copy, tmp_path
+):
+    wheel = build_wheel(tools(py311), project_copy("siblings"), tmp_path / "out", env)
+    # No requires-python: the floor is the building interpreter.
+    assert tag(wheel) == f"cp311-abi3-{PLATFORM}"
+    assert names(wheel) == {
+        "twomods/__init__.py", "twomods/_mod_a.abi3.so", "twomods/_mod_b.abi3.so",
+    }
+    out = run_in_fresh_venv(py311, wheel, "import twomods; print(twomods.which())", tmp_path, env)
+    assert out.strip() == "(1, 2)"  # each builder got its own `_cdefs` sibling
+
+
+def test_discovery_without_table(py311, tools, env, project_copy, tmp_path):
+    wheel = build_wheel(tools(py311), project_copy("discovered"), tmp_path / "out", env)
+    assert tag(wheel) == f"cp310-abi3-{PLATFORM}"  # requires-python = ">=3.10"
+    assert names(wheel) == {
+        "disco/__init__.py", "disco/runtime_inline.py", "disco/_square.abi3.so",
+    }
+    out = run_in_fresh_venv(py311, wheel, "import disco; print(disco.square(12))", tmp_path, env)
+    assert out.strip() == "144"
+
+
+def test_ext_package_places_api_and_abi_modules(py311, tools, env, project_copy, tmp_path):
+    wheel = build_wheel(tools(py311), project_copy("ext-package"), tmp_path / "out", env)
+    assert names(wheel) == {"extpkg/__init__.py", "extpkg/_api.abi3.so", "extpkg/_abi.py"}
+    code = "from extpkg import _api, _abi; print(_api.lib.seven(), type(_abi.ffi).__name__)"
+    assert run_in_fresh_venv(py311, wheel, code, tmp_path, env).split() == ["7", "FFI"]
+
+
+def test_optional_module_failure_warns_and_still_builds(py311, tools, env, project_copy,
+                                                        tmp_path):
+    out = tmp_path / "out"
+    proc = isolated_build(tools(py311), project_copy("optional-fallback"), out, env=env)
+    log = proc.stdout + proc.stderr
+    assert "optional cffi module optfb._api (src/optfb/build_api.py:ffibuilder) skipped" in log
+    (wheel,) = out.glob("*.whl")
+    assert tag(wheel) == "py3-none-any"  # nothing compiled survived: the wheel is pure
+    assert names(wheel) == {"optfb/__init__.py", "optfb/_abi.py"}
+    code = "import optfb; print(optfb.MODE, optfb.lib.strlen(b'abc'))"
+    assert run_in_fresh_venv(py311, wheel, code, tmp_path, env).split() == ["abi", "3"]
+
+
+def test_failing_builder_gives_clear_error(py311, tools, env, project_copy, tmp_path):
+    proc = isolated_build(tools(py311), project_copy("failing-builder"), tmp_path / "out",
+                          env=env, check=False)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "builder file pkg/build_it.py raised ValueError: libfoo.pc not found" in log
+    assert 'File "pkg/build_it.py", line 10, in <module>' in log
+    assert 'File "pkg/build_it.py", line 7, in read_config' in log
+    assert "Traceback (most recent call last)" not in log
+    assert not list((tmp_path / "out").glob("*.whl"))
+
+
+def test_missing_runtime_cffi_dependency_gives_the_line_to_add(py311, tools, env, project_copy,
+                                                              tmp_path):
+    proc = isolated_build(tools(py311), project_copy("no-cffi-dependency"), tmp_path / "out",
+                          env=env, check=False)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "nodep builds cffi modules (nodep._one)" in log
+    assert "Add this line to [project].dependencies in pyproject.toml:" in log
+    assert """    "cffi>=1.15; platform_python_implementation != 'PyPy'",""" in log
+    assert "Traceback (most recent call last)" not in log
+
+
+def test_sdist_carries_build_inputs_runs_no_builder_and_builds(py311, tools, env, project_copy,
+                                                              tmp_path):
+    project = project_copy("flat-api")
+    marker = tmp_path / "builder-ran.txt"
+    env = {**env, "FIXTURE_BUILDER_MARKER": str(marker)}
+    out = tmp_path / "out"
+    isolated_build(tools(py311), project, out, sdist=True, wheel=False, env=env)
+    assert not marker.exists(), "a builder ran for the sdist"
+    (sdist,) = out.glob("*.tar.gz")
+    assert {"build_flatapi.py", "cdefs/magic.h", "flatapi/__init__.py", "pyproject.toml"} <= \
+        names(sdist)
+    # Plain `python -m build` builds the sdist, then the wheel from the unpacked sdist.
+    isolated_build(tools(py311), project, tmp_path / "out2", wheel=False, env=env)
+    (wheel,) = (tmp_path / "out2").glob("*.whl")
+    assert tag(wheel) == f"cp39-abi3-{PLATFORM}"
+    # The builder ran once, for the wheel, with cwd = the unpacked sdist's root.
+    (ran_in,) = marker.read_text().splitlines()
+    assert Path(ran_in).name == "flatapi-1.0"
+
+
+def test_example_sdist_has_every_c_input(py311, tools, env, project_copy, tmp_path):
+    out = tmp_path / "out"
+    isolated_build(tools(py311), project_copy("example_project"), out, sdist=True, wheel=False,
+                   env=env)
+    (sdist,) = out.glob("*.tar.gz")
+    csrc = "src/cffi_example/csrc/"
+    assert {csrc + f for f in ("cvec.h", "vec_sum.c", "vec_dot.c", "fnv1a.c")} <= names(sdist)
+    assert {f"src/cffi_example/_build_{m}.py" for m in ("cvec", "fast", "libc")} <= names(sdist)
+
+
+def test_pypy_builds_project_pinning_newer_cffi(pypy39, tools, env, project_copy, tmp_path):
+    wheel = build_wheel(tools(pypy39), project_copy("pins-new-cffi"), tmp_path / "out", env)
+    assert tag(wheel).startswith("pp39-pypy39_pp73-")
+    code = "import cffi, pinned; print(pinned.twice(21), cffi.__version__)"
+    out = run_in_fresh_venv(pypy39, wheel, code, tmp_path, env).split()
+    assert out[0] == "42"
+    assert out[1] == "1.15.1"  # PyPy's bundled cffi, never one from PyPI
