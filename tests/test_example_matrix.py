@@ -1,0 +1,90 @@
+"""The decisive test: example_project's one abi3 wheel (built by CPython 3.9) and its PyPy
+wheel pass the project's own tests in fresh venvs of every interpreter on the machine."""
+
+from __future__ import annotations
+
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from devtools.interpreters import CPYTHON_MINORS, Interpreter, cpython, pypy
+from devtools.venvs import make_venv, run
+from tests.conftest import EXAMPLE, Tools
+from tests.wheels import build_wheel, names, tag
+
+pytestmark = pytest.mark.slow
+PLATFORM = sysconfig.get_platform().replace("-", "_").replace(".", "_")
+EXPECTED_FILES = {
+    "cffi_example/__init__.py",
+    "cffi_example/_libc.py",
+}
+
+
+def _copy_example(dest: Path) -> Path:
+    import shutil
+
+    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns(
+        "build", "dist", "*.egg-info", "__pycache__", "*.so", "_libc.py"))
+    return dest
+
+
+@pytest.fixture(scope="session")
+def abi3_wheel(py39: Interpreter, tools: Tools, env: dict[str, str],
+               tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("example-cp39")
+    return build_wheel(tools(py39), _copy_example(work / "src"), work / "dist", env)
+
+
+@pytest.fixture(scope="session")
+def pypy_wheel(pypy39: Interpreter, tools: Tools, env: dict[str, str],
+               tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("example-pypy")
+    return build_wheel(tools(pypy39), _copy_example(work / "src"), work / "dist", env)
+
+
+def _run_example_tests(interp: Interpreter, wheel: Path, tmp: Path, env: dict[str, str]) -> None:
+    python = make_venv(interp, tmp / "venv", [str(wheel), "pytest"], env=env)
+    empty = tmp / "empty"
+    empty.mkdir()
+    proc = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", EXAMPLE / "tests"],
+               cwd=empty, env=env, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert " passed" in proc.stdout and "failed" not in proc.stdout
+
+
+def test_abi3_wheel_tag_and_contents(abi3_wheel: Path) -> None:
+    assert tag(abi3_wheel) == f"cp39-abi3-{PLATFORM}"
+    assert names(abi3_wheel) == EXPECTED_FILES | {
+        "cffi_example/_cvec.abi3.so", "cffi_example/_fast.abi3.so",
+    }
+
+
+def test_abi3_wheel_is_abi3audit_clean(abi3_wheel: Path, env: dict[str, str]) -> None:
+    # abi3audit checks every symbol the .abi3.so modules use against the cp39 limited API.
+    abi3audit = Path(sys.executable).with_name("abi3audit")
+    proc = run([abi3audit, "--strict", "--verbose", abi3_wheel], env=env, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 extensions" in proc.stdout + proc.stderr
+
+
+@pytest.mark.parametrize("minor", CPYTHON_MINORS)
+def test_abi3_wheel_on_cpython(minor: int, abi3_wheel: Path, env: dict[str, str],
+                               tmp_path: Path) -> None:
+    interp = cpython(minor)
+    if interp is None:
+        pytest.skip(f"CPython 3.{minor} is not installed")
+    _run_example_tests(interp, abi3_wheel, tmp_path, env)
+
+
+@pytest.mark.pypy
+def test_pypy_wheel(pypy_wheel: Path, env: dict[str, str], tmp_path: Path) -> None:
+    interp = pypy()
+    assert interp is not None
+    assert tag(pypy_wheel) == f"pp39-pypy39_pp73-{PLATFORM}"
+    suffix = interp.ext_suffix  # .pypy39-pp73-x86_64-linux-gnu.so
+    assert names(pypy_wheel) == EXPECTED_FILES | {
+        f"cffi_example/_cvec{suffix}", f"cffi_example/_fast{suffix}",
+    }
+    _run_example_tests(interp, pypy_wheel, tmp_path, env)
