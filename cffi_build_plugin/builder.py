@@ -1,4 +1,4 @@
-"""Running builder scripts the way cffi does, but from the project root and with siblings importable."""
+"""Running builder scripts as cffi does, but from the project root, siblings importable."""
 
 from __future__ import annotations
 
@@ -17,12 +17,15 @@ from .plan import PlannedModule
 
 __all__ = ["BuiltModule", "is_running_builders", "run_builders"]
 
-_running = 0
+class _Depth:
+    """How many builders are running (a builder may run inside another's Distribution)."""
+
+    value = 0
 
 
 def is_running_builders() -> bool:
     """True while a builder runs: a Distribution it creates must not re-enter the plugin."""
-    return _running > 0
+    return _Depth.value > 0
 
 
 @dataclass
@@ -47,17 +50,16 @@ class BuiltModule:
 @contextlib.contextmanager
 def _builder_context(root: Path, builder_dir: Path) -> Iterator[None]:
     """cwd = project root, the builder's folder importable, its imports forgotten after."""
-    global _running
     old_cwd = Path.cwd()
     old_path = list(sys.path)
     old_modules = set(sys.modules)
-    _running += 1
+    _Depth.value += 1
     try:
         os.chdir(root)
         sys.path.insert(0, str(builder_dir))
         yield
     finally:
-        _running -= 1
+        _Depth.value -= 1
         os.chdir(old_cwd)
         sys.path[:] = old_path
         # Sibling modules (a `_cdefs.py` next to each of two builders) must not leak from one
@@ -169,14 +171,15 @@ def _relative_paths(kwds: dict[str, Any], root: Path) -> dict[str, Any]:
         values = out.get(key)
         if not values:
             continue
-        fixed = []
-        for value in values:
-            p = Path(os.fspath(value))
-            if p.is_absolute() and _inside(p, root):
-                value = p.resolve().relative_to(root.resolve()).as_posix()
-            fixed.append(value)
-        out[key] = fixed
+        out[key] = [_root_relative(value, root) for value in values]
     return out
+
+
+def _root_relative(value: Any, root: Path) -> Any:
+    p = Path(os.fspath(value))
+    if p.is_absolute() and _inside(p, root):
+        return p.resolve().relative_to(root.resolve()).as_posix()
+    return value
 
 
 def run_builders(

@@ -41,6 +41,7 @@ def _abi_module_path(command: build_py | build_ext, module: BuiltModule, in_sour
     *package, name = module.full_name.split(".")
     if in_source:
         build_py_cmd = command.get_finalized_command("build_py")
+        assert isinstance(build_py_cmd, build_py)
         base = Path(build_py_cmd.get_package_dir(".".join(package)))
     else:
         base = Path(command.build_lib, *package)
@@ -81,7 +82,7 @@ class BuildExtMixin(_BuildExt):
         self.ext_map[fullname.split(".")[-1]] = ext
         ext._links_to_dynamic = False  # type: ignore[attr-defined]
         ext._needs_stub = False  # type: ignore[attr-defined]
-        ext._file_name = self.get_ext_filename(fullname)  # type: ignore[attr-defined]
+        ext._file_name = self.get_ext_filename(fullname)  # type: ignore[attr-defined,no-untyped-call]
 
     def _record_failures(self) -> None:
         resolution = state_of(self).resolve()
@@ -111,7 +112,7 @@ class BuildPyMixin(_BuildPy):
         return state_of(self).project.settings.ship_build_inputs
 
     def find_package_modules(self, package: str, package_dir: str) -> Any:
-        modules = super().find_package_modules(package, package_dir)
+        modules = super().find_package_modules(package, package_dir)  # type: ignore[no-untyped-call]
         if self._ships_inputs():
             return modules
         builders = state_of(self).builder_paths()
@@ -154,9 +155,9 @@ class BdistWheelMixin(_BdistWheel):
             # follow the build (an optional module that failed leaves the wheel pure).
             build_scripts = self.reinitialize_command("build_scripts")
             build_scripts.executable = "python"  # type: ignore[attr-defined]
-            build_scripts.force = True  # type: ignore[attr-defined]
+            build_scripts.force = True
             build_ext_cmd = self.reinitialize_command("build_ext")
-            build_ext_cmd.inplace = False  # type: ignore[attr-defined]
+            build_ext_cmd.inplace = False
             self.run_command("build")
             self.skip_build = True
         state = state_of(self)

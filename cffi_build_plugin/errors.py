@@ -13,7 +13,7 @@ __all__ = [
 ]
 
 
-class CffiBuildPluginError(SetupError):  # type: ignore[misc]
+class CffiBuildPluginError(SetupError):
     """Base class: setuptools shows a SetupError as one ``error: ...`` line, no traceback."""
 
 

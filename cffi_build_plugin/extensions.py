@@ -51,7 +51,8 @@ def generate_c_source(
 
     cffi leaves an unchanged file untouched, so an up-to-date extension is not recompiled.
     """
-    if not ext.sources or ext.sources[0] != PLACEHOLDER:
+    sources = list(ext.sources)
+    if not sources or sources[0] != PLACEHOLDER:
         return
     from cffi import recompiler
 
@@ -61,7 +62,7 @@ def generate_c_source(
     c_file.parent.mkdir(parents=True, exist_ok=True)
     log.info("generating cffi module %s", c_file)
     recompiler.make_c_source(built.ffi, built.full_name, built.source, str(c_file))
-    ext.sources[0] = str(c_file)
+    ext.sources = [str(c_file), *sources[1:]]
 
 
 def generate_py_module(built: BuiltModule, py_file: Path) -> None:

@@ -48,7 +48,8 @@ def tool_schema(tool_name: str = "cffi-build-plugin") -> dict[str, Any]:
     """Schema for ``[tool.cffi-build-plugin]`` (validate-pyproject's tool_schema entry point)."""
     from importlib.resources import files
 
-    text = files("cffi_build_plugin").joinpath("resources", "schema.json").read_text("utf-8")
+    resource = files("cffi_build_plugin").joinpath("resources").joinpath("schema.json")
+    text = resource.read_text("utf-8")
     schema: dict[str, Any] = json.loads(text)
     return schema
 

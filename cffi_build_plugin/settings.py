@@ -1,4 +1,4 @@
-"""The ``[tool.cffi-build-plugin]`` model: defaults, docs, parsing and the JSON schema in one place."""
+"""The ``[tool.cffi-build-plugin]`` model: defaults, docs, parsing and schema in one place."""
 
 from __future__ import annotations
 
@@ -146,11 +146,10 @@ def _modules(value: object, path: str, problems: list[str]) -> object:
         problems.append(f"{path}: expected a list of builder specs or tables, got {_show(value)}")
         return _INVALID
     modules: list[ModuleSettings] = []
-    for i, entry in enumerate(value):
+    for i, raw in enumerate(value):
         entry_path = f"{path}[{i}]"
-        if isinstance(entry, str):
-            entry = {"builder": entry}
-        elif not isinstance(entry, dict):
+        entry = {"builder": raw} if isinstance(raw, str) else raw
+        if not isinstance(entry, dict):
             problems.append(
                 f'{entry_path}: expected "path/to/build.py:name" or a table '
                 f"{{ builder = ... }}, got {_show(entry)}"
@@ -169,7 +168,7 @@ _MODULES = _Kind(
     _modules,
     {
         "type": "array",
-        "items": {"oneOf": [{"$ref": "#/$defs/builder"}, {"$ref": "#/$defs/module"}]},
+        "items": {"oneOf": [{"$ref": "#/definitions/builder"}, {"$ref": "#/definitions/module"}]},
     },
 )
 

@@ -1,4 +1,4 @@
-"""Per-distribution state: the plan (cheap, static) and, once something is built, the builders' results."""
+"""Per-distribution state: the static plan, and the builders' results once something is built."""
 
 from __future__ import annotations
 
@@ -126,7 +126,7 @@ class BuildState:
         )
 
     def _check_runtime_dependency(self, plan: Plan) -> None:
-        if names_cffi(self.dist.install_requires or []):
+        if names_cffi(getattr(self.dist, "install_requires", None) or []):
             return
         names = [m.declared_name or str(m.spec) for m in plan.modules]
         message = missing_cffi_message(

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-__all__ = ["Interpreter", "find_interpreters", "pypy", "cpython"]
+__all__ = ["Interpreter", "cpython", "find_interpreters", "pypy"]
 
 CPYTHON_MINORS = (9, 10, 11, 12, 13)
 

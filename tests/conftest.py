@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -77,7 +77,7 @@ def tools(tmp_path_factory: pytest.TempPathFactory, env: dict[str, str]) -> Tool
 
 
 @pytest.fixture
-def project_copy(tmp_path: Path) -> Iterator[object]:
+def project_copy(tmp_path: Path) -> Callable[..., Path]:
     """Copy a fixture project (by name, or example_project) into a fresh folder."""
 
     def copy(name: str, dest_name: str | None = None) -> Path:
@@ -86,4 +86,4 @@ def project_copy(tmp_path: Path) -> Iterator[object]:
         shutil.copytree(src, dest, ignore=_IGNORE)
         return dest
 
-    yield copy
+    return copy

@@ -51,7 +51,8 @@ def _run_example_tests(interp: Interpreter, wheel: Path, tmp: Path, env: dict[st
     proc = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", EXAMPLE / "tests"],
                cwd=empty, env=env, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert " passed" in proc.stdout and "failed" not in proc.stdout
+    assert " passed" in proc.stdout
+    assert "failed" not in proc.stdout
 
 
 def test_abi3_wheel_tag_and_contents(abi3_wheel: Path) -> None:

@@ -6,9 +6,8 @@ import sys
 import sysconfig
 from pathlib import Path
 
-import pytest
-
 import cffi_example
+import pytest
 from cffi_example import _cvec, _fast, _libc
 
 

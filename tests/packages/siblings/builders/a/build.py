@@ -1,5 +1,4 @@
 from _cdefs import CDEF, VALUE  # a sibling import: fails under cffi's own cffi_modules
-
 from cffi import FFI
 
 ffibuilder = FFI()

@@ -7,6 +7,7 @@ def make_ffi():
     # A builder that makes its own Distribution (re-entering setuptools' hooks) and imports
     # distutils, as some real builders do to query the compiler.
     import distutils.sysconfig  # noqa: F401
+
     from setuptools import Distribution
 
     Distribution({"name": "probe"})
