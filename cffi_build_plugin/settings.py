@@ -210,8 +210,9 @@ class Settings:
     )
     ship_build_inputs: bool = _setting(
         _BOOL,
-        "Keep builder scripts and the C sources and headers only builders read in the wheel "
-        "(they always go into the sdist).",
+        "Keep builder scripts in the wheel, and the C sources and headers builders (or "
+        "build_clib) read where your package data includes them; by default the wheel holds "
+        "only the built modules. The sdist always carries them.",
         default=False,
     )
 

@@ -192,4 +192,8 @@ class BuildState:
             kwds: dict[str, Any] = module.kwds
             for key in ("sources", "depends"):
                 paths.update((root / p).resolve() for p in kwds.get(key, []))
+        # build_clib libraries the modules link: compiled in, not shipped.
+        for _, info in getattr(self.dist, "libraries", None) or []:
+            for key in ("sources", "depends"):
+                paths.update((root / p).resolve() for p in info.get(key, []))
         return frozenset(paths)

@@ -148,3 +148,85 @@ def test_pypy_builds_project_pinning_newer_cffi(pypy39, tools, env, project_copy
     out = run_in_fresh_venv(pypy39, wheel, code, tmp_path, env).split()
     assert out[0] == "42"
     assert out[1] == "1.15.1"  # PyPy's bundled cffi, never one from PyPI
+
+
+def test_own_build_ext_build_clib_and_shared_builder_file(py311, tools, env, project_copy,
+                                                         tmp_path):
+    builder_marker = tmp_path / "builder.txt"
+    build_ext_marker = tmp_path / "build_ext.txt"
+    env = {**env, "FIXTURE_BUILDER_MARKER": str(builder_marker),
+           "FIXTURE_BUILD_EXT_MARKER": str(build_ext_marker)}
+    wheel = build_wheel(tools(py311), project_copy("own-build-ext"), tmp_path / "out", env)
+    assert builder_marker.read_text() == "builders.py ran\n"  # two specs, one run
+    assert build_ext_marker.read_text() == "own build_ext ran\n"
+    assert names(wheel) == {"ownpkg/__init__.py", "ownpkg/_withlib.abi3.so", "ownpkg/_abi.py"}
+    code = "import ownpkg; print(ownpkg.triple_plus_pre_run(4))"
+    assert run_in_fresh_venv(py311, wheel, code, tmp_path, env).strip() == "17"
+
+
+@pytest.mark.parametrize("minor", [11, 13])
+def test_sibling_builder_imports_distutils_on_new_pythons(minor, tools, env, project_copy,
+                                                         tmp_path):
+    from devtools.interpreters import cpython
+
+    interp = cpython(minor)
+    if interp is None:
+        pytest.skip(f"CPython 3.{minor} is not installed")
+    # 3.12+ has no distutils in the stdlib: builders get setuptools' copy.
+    wheel = build_wheel(tools(interp), project_copy("siblings"), tmp_path / "out", env)
+    assert tag(wheel) == f"cp3{minor}-abi3-{PLATFORM}"
+
+
+def test_package_data_never_ships_build_inputs_unless_asked(py311, tools, env, project_copy,
+                                                            tmp_path):
+    project = project_copy("example_project")
+    # With a MANIFEST.in, setuptools would put the C files into the wheel as package data.
+    (project / "MANIFEST.in").write_text("recursive-include src *.c *.h\n")
+    wheel = build_wheel(tools(py311), project, tmp_path / "lean", env)
+    assert not [n for n in names(wheel) if n.endswith((".c", ".h")) or "/_build_" in n]
+
+    with (project / "pyproject.toml").open("a") as f:
+        f.write("\n[tool.cffi-build-plugin]\nship-build-inputs = true\n")
+    wheel = build_wheel(tools(py311), project, tmp_path / "full", env)
+    shipped = names(wheel)
+    assert "cffi_example/_build_cvec.py" in shipped
+    assert "cffi_example/csrc/cvec.h" in shipped
+    assert "cffi_example/csrc/vec_sum.c" in shipped
+
+
+def test_opted_in_project_without_builders_fails(py311, tools, env, tmp_path):
+    project = tmp_path / "empty-project"
+    (project / "pkg").mkdir(parents=True)
+    (project / "pkg/__init__.py").write_text("")
+    (project / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools>=70.1", "cffi-build-plugin"]\n'
+        'build-backend = "setuptools.build_meta"\n'
+        '[project]\nname = "empty"\nversion = "1"\ndependencies = ["cffi"]\n')
+    proc = isolated_build(tools(py311), project, tmp_path / "out", env=env, check=False)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "discovery found no cffi builder" in log
+    assert "Traceback (most recent call last)" not in log
+
+
+def test_config_error_fails_cleanly(py311, tools, env, project_copy, tmp_path):
+    project = project_copy("flat-api")
+    text = (project / "pyproject.toml").read_text()
+    (project / "pyproject.toml").write_text(text + 'py-limited-api = "cp3"\nexclde = []\n')
+    proc = isolated_build(tools(py311), project, tmp_path / "out", env=env, check=False)
+    log = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "tool.cffi-build-plugin.py-limited-api: expected" in log
+    assert 'tool.cffi-build-plugin.exclde: unknown key. Did you mean "exclude"?' in log
+    assert "Traceback (most recent call last)" not in log
+
+
+def test_limited_api_false_gives_version_specific_wheel(py311, tools, env, project_copy,
+                                                        tmp_path):
+    project = project_copy("flat-api")
+    text = (project / "pyproject.toml").read_text()
+    (project / "pyproject.toml").write_text(text + "py-limited-api = false\n")
+    wheel = build_wheel(tools(py311), project, tmp_path / "out", env)
+    assert tag(wheel) == f"cp311-cp311-{PLATFORM}"
+    assert names(wheel) == {"flatapi/__init__.py",
+                            f"flatapi/_native{py311.ext_suffix}"}

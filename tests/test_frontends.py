@@ -25,9 +25,13 @@ def test_pip_wheel_and_pip_install(py39, env, project_copy, tmp_path):
     # CPython 3.9's own pip 23.0.1: isolated build with setuptools 82 and cffi 2.0.0.
     project = project_copy("flat-api")
     python = make_venv(py39, tmp_path / "venv", env=env, with_pip=True)
-    run([python, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "wh", project], env=env)
+    marker = tmp_path / "builder-ran.txt"
+    run([python, "-m", "pip", "wheel", "--no-deps", "-w", tmp_path / "wh", project],
+        env={**env, "FIXTURE_BUILDER_MARKER": str(marker)})
     (wheel,) = (tmp_path / "wh").glob("*.whl")
     assert tag(wheel) == f"cp39-abi3-{PLATFORM}"
+    # pip asked for metadata first (prepare_metadata_for_build_wheel): no builder ran then.
+    assert len(marker.read_text().splitlines()) == 1
     run([python, "-m", "pip", "install", "-q", project], env=env)
     out = run([python, "-c", "import flatapi; print(flatapi.magic())"], cwd=tmp_path, env=env)
     assert out.stdout.strip() == "42"

@@ -7,8 +7,7 @@ import sysconfig
 
 import pytest
 
-from cffi_build_plugin import TagError
-from cffi_build_plugin import tags
+from cffi_build_plugin import TagError, tags
 from cffi_build_plugin.tags import (
     limited_api_floor,
     limited_api_hex,
@@ -43,7 +42,7 @@ def test_limited_api_floor_choices():
 def test_floor_above_running_interpreter_is_an_error():
     with pytest.raises(TagError, match=r"need CPython >= 3\.12, but this build runs on 3\.11"):
         limited_api_floor("cp312", None, running=(3, 11))
-    with pytest.raises(TagError, match="requires-python '>=3.12'"):
+    with pytest.raises(TagError, match=r"requires-python '>=3\.12'"):
         limited_api_floor("auto", ">=3.12", running=(3, 11))
 
 
