@@ -86,3 +86,20 @@ def test_editable_install_works_and_rebuilds_on_change(py311, env, project_copy,
     install()
     code = "import cffi_example as c; print(c.dot([1, 2], [3, 4]))"
     assert run([python, "-c", code], cwd=tmp_path, env=env).stdout.strip() == "22.0"
+
+
+def test_oldest_supported_setuptools_and_cffi(py311, tools, env, project_copy, tmp_path):
+    # The floors we declare: setuptools 70.1 (its own bdist_wheel) and cffi 1.15 (PyPy's).
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("setuptools==70.1.0\ncffi==1.15.1\n")
+    project = project_copy("flat-api")
+    out = tmp_path / "out"
+    report = tmp_path / "versions.txt"
+    run([tools(py311), "-m", "build", "--wheel", "--outdir", out, project],
+        env={**env, "PIP_CONSTRAINT": str(constraints), "FIXTURE_VERSIONS_REPORT": str(report)})
+    assert report.read_text() == "1.15.1 70.1.0"
+    (wheel,) = out.glob("*.whl")
+    assert tag(wheel) == f"cp39-abi3-{PLATFORM}"
+    python = make_venv(py311, tmp_path / "venv", [str(wheel)], env=env)
+    assert run([python, "-c", "import flatapi; print(flatapi.magic())"],
+               cwd=tmp_path, env=env).stdout.strip() == "42"

@@ -8,6 +8,15 @@ if marker:
     with open(marker, "a") as f:
         f.write(os.getcwd() + "\n")
 
+# Which cffi and setuptools the isolated build used, for the minimum-versions test.
+report = os.environ.get("FIXTURE_VERSIONS_REPORT")
+if report:
+    import cffi
+    import setuptools
+
+    with open(report, "w") as f:
+        f.write(cffi.__version__ + " " + setuptools.__version__)
+
 # Builders read files relative to the current directory: the project root.
 with open("cdefs/magic.h") as f:
     CDEF = f.read()
