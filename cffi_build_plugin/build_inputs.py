@@ -6,6 +6,8 @@ import ast
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from ._paths import is_inside
+
 __all__ = ["C_SUFFIXES", "static_build_inputs"]
 
 #: Files a C compiler reads; a folder a builder names contributes these.
@@ -39,14 +41,6 @@ def _sibling_imports(tree: ast.AST, folder: Path) -> Iterator[Path]:
                 yield from (folder / name).rglob("*.py")
 
 
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.relative_to(root)
-    except ValueError:
-        return False
-    return True
-
-
 def _named_files(literal: str, bases: Iterable[Path], root: Path) -> Iterator[Path]:
     """Files a string literal names: itself, the C files of a folder, or a glob's matches."""
     if "://" in literal or literal.startswith("-"):
@@ -65,7 +59,7 @@ def _named_files(literal: str, bases: Iterable[Path], root: Path) -> Iterator[Pa
             path = (base / literal).resolve()
         except (OSError, ValueError):
             continue
-        if not _inside(path, root) or path == root:
+        if not is_inside(path, root) or path == root:
             continue
         if path.is_file():
             yield path
@@ -95,7 +89,7 @@ def static_build_inputs(root: Path, builder_files: Iterable[str]) -> list[str]:
         todo.extend(_sibling_imports(tree, path.parent))
         for literal in _string_literals(tree):
             for named in _named_files(literal, (root, path.parent), root):
-                if _inside(named.resolve(), root):
+                if is_inside(named.resolve(), root):
                     found.add(named.resolve())
     return sorted(p.relative_to(root).as_posix() for p in found if _is_source(p.relative_to(root)))
 

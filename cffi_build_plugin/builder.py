@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Union
 
+from ._paths import is_inside
 from .errors import BuilderError
 from .plan import PlannedModule
 
@@ -66,21 +67,13 @@ def _builder_context(root: Path, builder_dir: Path) -> Iterator[None]:
         # builder into the next one.
         for name in set(sys.modules) - old_modules:
             file = getattr(sys.modules[name], "__file__", None)
-            if file and _inside(Path(file), root):
+            if file and is_inside(Path(file), root):
                 del sys.modules[name]
-
-
-def _inside(path: Path, root: Path) -> bool:
-    try:
-        path.resolve().relative_to(root.resolve())
-    except ValueError:
-        return False
-    return True
 
 
 def _builder_traceback(tb: TracebackType | None, root: Path) -> str:
     """The frames of the user's own files, not ours nor cffi's."""
-    frames = [f for f in traceback.extract_tb(tb) if _inside(Path(f.filename), root)]
+    frames = [f for f in traceback.extract_tb(tb) if is_inside(Path(f.filename), root)]
     lines = []
     for f in frames:
         rel = Path(f.filename).resolve().relative_to(root.resolve()).as_posix()
@@ -177,7 +170,7 @@ def _relative_paths(kwds: dict[str, Any], root: Path) -> dict[str, Any]:
 
 def _root_relative(value: Any, root: Path) -> Any:
     p = Path(os.fspath(value))
-    if p.is_absolute() and _inside(p, root):
+    if p.is_absolute() and is_inside(p, root):
         return p.resolve().relative_to(root.resolve()).as_posix()
     return value
 

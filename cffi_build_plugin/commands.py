@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from setuptools import Extension
 from setuptools.command.bdist_wheel import bdist_wheel
@@ -13,11 +13,13 @@ from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 
 from .builder import BuiltModule
+from .errors import TagError
 from .extensions import generate_c_source, generate_py_module
 from .state import BuildState
-from .tags import limited_api_tag
+from .tags import PythonVersion, limited_api_tag
 
-__all__ = ["STATE_ATTRIBUTE", "install_commands", "state_of"]
+__all__ = ["STATE_ATTRIBUTE", "BdistWheelMixin", "BuildExtMixin", "BuildPyMixin", "SdistMixin",
+           "install_commands", "state_of"]
 
 log = logging.getLogger("cffi_build_plugin")
 
@@ -166,20 +168,51 @@ class BdistWheelMixin(_BdistWheel):
         self.root_is_pure = not (dist.has_ext_modules() or dist.has_c_libraries())
         ours = state.our_extensions()
         only_ours = all(any(ext is o for o in ours) for ext in dist.ext_modules or [])
-        if not self.root_is_pure and not self.py_limited_api and resolution.floor and only_ours:
-            self.py_limited_api = limited_api_tag(resolution.floor)
+        if only_ours and not self.root_is_pure:
+            self._set_limited_api(resolution.floor)
         super().run()
 
+    def _set_limited_api(self, floor: PythonVersion | None) -> None:
+        """The tag must say what the modules were compiled for; a py_limited_api left in
+        setup.cfg or passed with --py-limited-api that says otherwise is an error."""
+        wanted: str | Literal[False] = limited_api_tag(floor) if floor else False
+        if self.py_limited_api and self.py_limited_api != wanted:
+            built = f"abi3 modules for CPython >= {floor[0]}.{floor[1]}" if floor else \
+                "version-specific modules"
+            raise TagError(
+                f"bdist_wheel's py_limited_api is {self.py_limited_api!r} (from setup.cfg's "
+                f"[bdist_wheel] or --py-limited-api), but cffi-build-plugin built {built}; "
+                "remove that option and set py-limited-api in [tool.cffi-build-plugin] instead"
+            )
+        self.py_limited_api = wanted
 
-def _wrap(dist: Any, name: str, mixin: type, default: type) -> None:
-    base = dist.cmdclass.get(name, default)
-    if isinstance(base, type) and issubclass(base, mixin):
-        return  # already wrapped: the hook is idempotent
-    dist.cmdclass[name] = type(name, (mixin, base), {"__module__": __name__})
+
+_MIXINS: dict[str, type] = {
+    "build_ext": BuildExtMixin,
+    "build_py": BuildPyMixin,
+    "sdist": SdistMixin,
+    "bdist_wheel": BdistWheelMixin,
+}
 
 
 def install_commands(dist: Any) -> None:
-    _wrap(dist, "build_ext", BuildExtMixin, build_ext)
-    _wrap(dist, "build_py", BuildPyMixin, build_py)
-    _wrap(dist, "sdist", SdistMixin, sdist)
-    _wrap(dist, "bdist_wheel", BdistWheelMixin, bdist_wheel)
+    """Wrap each command class when setuptools looks it up.
+
+    Wrapping at lookup rather than now catches a cmdclass that pyproject.toml or setup.cfg
+    installs later (the hook runs before they are read) and whatever another plugin put there.
+    """
+    if getattr(dist.get_command_class, "_cffi_build_plugin", False):
+        return
+    lookup = dist.get_command_class
+
+    def get_command_class(command: str) -> type:
+        cls: type = lookup(command)
+        mixin = _MIXINS.get(command)
+        if mixin is None or issubclass(cls, mixin):
+            return cls
+        wrapped = type(cls.__name__, (mixin, cls), {"__module__": __name__})
+        dist.cmdclass[command] = wrapped
+        return wrapped
+
+    get_command_class._cffi_build_plugin = True  # type: ignore[attr-defined]
+    dist.get_command_class = get_command_class

@@ -8,6 +8,7 @@ from typing import Any, Callable, Optional
 
 from setuptools import Extension
 
+from ._paths import is_inside
 from .builder import BuiltModule
 from .tags import PythonVersion, limited_api_hex
 
@@ -21,9 +22,29 @@ PLACEHOLDER = "$CFFI_BUILD_PLUGIN_GENERATED$"
 PreRun = Optional[Callable[[Extension, Any], None]]
 
 
-def make_extension(built: BuiltModule, ext_name: str, floor: PythonVersion | None) -> Extension:
+_HEADER_SUFFIXES = (".h", ".hh", ".hpp", ".hxx", ".inc", ".inl")
+
+
+def _project_headers(include_dirs: list[str], root: Path) -> list[str]:
+    """Headers in the project's own include dirs: a change to one must rebuild the module."""
+    headers: set[str] = set()
+    for include_dir in include_dirs:
+        folder = (root / include_dir).resolve()
+        if folder == root.resolve() or not folder.is_dir() or not is_inside(folder, root):
+            continue
+        headers.update(p.relative_to(root.resolve()).as_posix() for p in folder.rglob("*")
+                       if p.suffix in _HEADER_SUFFIXES and p.is_file())
+    return sorted(headers)
+
+
+def make_extension(
+    built: BuiltModule, ext_name: str, floor: PythonVersion | None, root: Path
+) -> Extension:
     """An Extension whose first source is generated later; *floor* None means no limited API."""
     kwds = dict(built.kwds)
+    depends = list(kwds.pop("depends", []))
+    depends += [h for h in _project_headers(list(kwds.get("include_dirs", [])), root)
+                if h not in depends]
     sources = [PLACEHOLDER, *kwds.pop("sources", [])]
     macros = list(kwds.pop("define_macros", []))
     kwds.pop("py_limited_api", None)  # decided by the caller, see state.py
@@ -39,6 +60,7 @@ def make_extension(built: BuiltModule, ext_name: str, floor: PythonVersion | Non
         ext_name,
         sources,
         define_macros=macros,
+        depends=depends,
         optional=built.planned.optional,
         **kwds,
     )

@@ -7,10 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
-
 from .errors import ConfigError
+from .runtime_dependency import requires_name
 from .settings import Settings, parse_settings
 
 if sys.version_info >= (3, 11):
@@ -42,21 +40,6 @@ class Project:
         return frozenset(dynamic) if isinstance(dynamic, list) else frozenset()
 
 
-def _names_plugin(requires: object) -> bool:
-    if not isinstance(requires, list):
-        return False
-    for req in requires:
-        if not isinstance(req, str):
-            continue
-        try:
-            name = Requirement(req).name
-        except InvalidRequirement:
-            continue
-        if canonicalize_name(name) == PLUGIN_NAME:
-            return True
-    return False
-
-
 def load_project(root: Path) -> Project | None:
     """The project at *root*, or None when it did not opt in (no table, plugin not required).
 
@@ -78,7 +61,7 @@ def load_project(root: Path) -> Project | None:
     table = tool.get(PLUGIN_NAME) if isinstance(tool, dict) else None
     build_system = data.get("build-system", {})
     requires = build_system.get("requires") if isinstance(build_system, dict) else None
-    if table is None and not _names_plugin(requires):
+    if table is None and not requires_name(requires, PLUGIN_NAME):
         return None
     settings = parse_settings({} if table is None else table, str(path))
     metadata = data.get("project", {})

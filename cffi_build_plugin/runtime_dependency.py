@@ -7,20 +7,28 @@ from collections.abc import Iterable
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-__all__ = ["RUNTIME_REQUIREMENT", "missing_cffi_message", "names_cffi"]
+__all__ = ["RUNTIME_REQUIREMENT", "missing_cffi_message", "names_cffi", "requires_name"]
 
 #: PyPy bundles cffi; a cffi from PyPI must never be installed over it.
 RUNTIME_REQUIREMENT = "cffi>=1.15; platform_python_implementation != 'PyPy'"
 
 
-def names_cffi(requirements: Iterable[str]) -> bool:
+def requires_name(requirements: object, name: str) -> bool:
+    """Whether a list of PEP 508 strings names the distribution *name* (invalid ones skipped)."""
+    if not isinstance(requirements, (list, tuple)):
+        return False
+    wanted = canonicalize_name(name)
     for line in requirements:
         try:
-            if canonicalize_name(Requirement(line).name) == "cffi":
+            if isinstance(line, str) and canonicalize_name(Requirement(line).name) == wanted:
                 return True
         except InvalidRequirement:
             continue
     return False
+
+
+def names_cffi(requirements: Iterable[str]) -> bool:
+    return requires_name(list(requirements), "cffi")
 
 
 def missing_cffi_message(project_name: str, modules: Iterable[str], dynamic: bool) -> str:

@@ -45,6 +45,7 @@ class BuildState:
         self.dist = dist
         self.project = project
         self._resolution: Resolution | None = None
+        self._failure: Exception | None = None
 
     @functools.cached_property
     def plan(self) -> Plan:
@@ -75,8 +76,14 @@ class BuildState:
 
     def resolve(self) -> Resolution:
         """Run the builders (once) and register their Extensions with the distribution."""
+        if self._failure is not None:
+            raise self._failure  # once failed, never run the builders a second time
         if self._resolution is None:
-            self._resolution = self._resolve()
+            try:
+                self._resolution = self._resolve()
+            except Exception as exc:
+                self._failure = exc
+                raise
         return self._resolution
 
     def _resolve(self) -> Resolution:
@@ -99,6 +106,14 @@ class BuildState:
                 built.append(result)
         if errors:
             raise BuilderError("\n".join(errors))
+        for module in built:
+            declared = module.planned.declared
+            if declared is not None and declared.mode == "ABI" and module.mode == "API":
+                # setuptools already decided from the reading that nothing needs compiling.
+                raise BuilderError(
+                    f"builder {module.planned.spec} reads as ABI mode (set_source(..., None)) "
+                    "but produced C source; pass the source in one set_source() call"
+                )
         self._check_unique_names(built)
         resolution.floor = self._wheel_floor(built)
         for module in built:
@@ -106,7 +121,7 @@ class BuildState:
                 resolution.abi.append(module)
                 continue
             floor = resolution.floor if self._module_limited(module) else None
-            ext = make_extension(module, self._ext_name(module), floor)
+            ext = make_extension(module, self._ext_name(module), floor, self.project.root)
             resolution.api.append((module, ext))
         if self.dist.ext_modules is None:
             self.dist.ext_modules = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -14,6 +15,13 @@ from devtools.venvs import build_env, build_plugin_wheel, make_venv
 PACKAGES = Path(__file__).parent / "packages"
 EXAMPLE = Path(__file__).parent.parent / "example_project"
 _IGNORE = shutil.ignore_patterns("build", "dist", "*.egg-info", "__pycache__", "*.so", "*.pyd")
+
+
+def copy_project(name: str, dest: Path) -> Path:
+    """A fresh copy of a fixture project (or example_project) without build outputs."""
+    src = EXAMPLE if name == "example_project" else PACKAGES / name
+    shutil.copytree(src, dest, ignore=_IGNORE)
+    return dest
 
 
 @pytest.fixture(scope="session")
@@ -29,30 +37,33 @@ def env(wheelhouse: Path) -> dict[str, str]:
     return build_env(wheelhouse)
 
 
-def _need(interp: Interpreter | None, what: str) -> Interpreter:
+def need(interp: Interpreter | None, what: str) -> Interpreter:
+    """The interpreter, or a skip; in CI (where setup installs them all) a failure."""
     if interp is None:
+        if os.environ.get("CI"):
+            pytest.fail(f"{what} is missing in CI: scripts/setup-machine.sh should install it")
         pytest.skip(f"{what} is not installed on this machine")
     return interp
 
 
 @pytest.fixture(scope="session")
 def py39() -> Interpreter:
-    return _need(cpython(9), "CPython 3.9")
+    return need(cpython(9), "CPython 3.9")
 
 
 @pytest.fixture(scope="session")
 def py311() -> Interpreter:
-    return _need(cpython(11), "CPython 3.11")
+    return need(cpython(11), "CPython 3.11")
 
 
 @pytest.fixture(scope="session")
 def py313() -> Interpreter:
-    return _need(cpython(13), "CPython 3.13")
+    return need(cpython(13), "CPython 3.13")
 
 
 @pytest.fixture(scope="session")
 def pypy39() -> Interpreter:
-    return _need(pypy(), "PyPy (Debian's pypy3)")
+    return need(pypy(), "PyPy (Debian's pypy3)")
 
 
 class Tools:
@@ -81,9 +92,6 @@ def project_copy(tmp_path: Path) -> Callable[..., Path]:
     """Copy a fixture project (by name, or example_project) into a fresh folder."""
 
     def copy(name: str, dest_name: str | None = None) -> Path:
-        src = EXAMPLE if name == "example_project" else PACKAGES / name
-        dest = tmp_path / (dest_name or name)
-        shutil.copytree(src, dest, ignore=_IGNORE)
-        return dest
+        return copy_project(name, tmp_path / (dest_name or name))
 
     return copy

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import sysconfig
+import sys
+import time
 from pathlib import Path
 
 import pytest
 
-from devtools.venvs import isolated_build
-from tests.wheels import build_wheel, metadata, names, run_in_fresh_venv, tag
+from devtools.venvs import isolated_build, run
+from tests.wheels import PLATFORM, build_wheel, metadata, names, run_in_fresh_venv, tag
 
 pytestmark = pytest.mark.slow
-PLATFORM = sysconfig.get_platform().replace("-", "_").replace(".", "_")
 
 
 def test_flat_layout_api_module_is_abi3_and_lean(py311, tools, env, project_copy, tmp_path):
@@ -170,10 +170,9 @@ def test_own_build_ext_build_clib_and_shared_builder_file(py311, tools, env, pro
 def test_sibling_builder_imports_distutils_on_new_pythons(minor, tools, env, project_copy,
                                                          tmp_path):
     from devtools.interpreters import cpython
+    from tests.conftest import need
 
-    interp = cpython(minor)
-    if interp is None:
-        pytest.skip(f"CPython 3.{minor} is not installed")
+    interp = need(cpython(minor), f"CPython 3.{minor}")
     # 3.12+ has no distutils in the stdlib: builders get setuptools' copy.
     wheel = build_wheel(tools(interp), project_copy("siblings"), tmp_path / "out", env)
     assert tag(wheel) == f"cp3{minor}-abi3-{PLATFORM}"
@@ -226,3 +225,76 @@ def test_limited_api_false_gives_version_specific_wheel(py311, tools, env, proje
     assert tag(wheel) == f"cp311-cp311-{PLATFORM}"
     assert names(wheel) == {"flatapi/__init__.py",
                             f"flatapi/_native{py311.ext_suffix}"}
+
+
+def test_cmdclass_from_pyproject_is_wrapped(py311, tools, env, project_copy, tmp_path):
+    project = project_copy("flat-api")
+    (project / "custom_commands.py").write_text(
+        "from setuptools.command.build_ext import build_ext\n\n\n"
+        "class BuildExt(build_ext):\n    pass\n")
+    with (project / "pyproject.toml").open("r+") as f:
+        text = f.read().replace('[tool.setuptools]\n', '[tool.setuptools]\npy-modules = []\n')
+        text += '\n[tool.setuptools.cmdclass]\nbuild_ext = "custom_commands.BuildExt"\n'
+        f.seek(0)
+        f.write(text)
+    wheel = build_wheel(tools(py311), project, tmp_path / "out", env)
+    assert names(wheel) == {"flatapi/__init__.py", "flatapi/_native.abi3.so"}
+
+
+def test_leftover_bdist_wheel_py_limited_api_that_disagrees_is_an_error(
+    py311, tools, env, project_copy, tmp_path
+):
+    project = project_copy("flat-api")
+    (project / "setup.cfg").write_text("[bdist_wheel]\npy_limited_api = cp37\n")
+    log = failed_build_log(tools(py311), project, tmp_path / "out", env)
+    assert ("bdist_wheel's py_limited_api is 'cp37' (from setup.cfg's [bdist_wheel] or "
+            "--py-limited-api), but cffi-build-plugin built abi3 modules for CPython >= 3.9") in log
+    # One that agrees is harmless.
+    (project / "setup.cfg").write_text("[bdist_wheel]\npy_limited_api = cp39\n")
+    assert tag(build_wheel(tools(py311), project, tmp_path / "ok", env)) == \
+        f"cp39-abi3-{PLATFORM}"
+
+
+def test_abi_only_project_built_on_pypy_is_pure(pypy39, tools, env, project_copy, tmp_path):
+    wheel = build_wheel(tools(pypy39), project_copy("abi-only"), tmp_path / "out", env)
+    assert tag(wheel) == "py3-none-any"
+    assert names(wheel) == {"abionly/__init__.py", "abionly/_crt.py"}
+
+
+def test_metadata_hooks_run_no_builder(env, project_copy, tmp_path):
+    # In-process, with this checkout's plugin: every PEP 517 metadata hook, and egg_info.
+    project = project_copy("flat-api")
+    marker = tmp_path / "builder-ran.txt"
+    code = (
+        "import os, sys; from setuptools import build_meta as b; out = sys.argv[1]\n"
+        "b.get_requires_for_build_wheel(); b.get_requires_for_build_sdist()\n"
+        "b.get_requires_for_build_editable()\n"
+        "b.prepare_metadata_for_build_wheel(out)\n"
+        "b.prepare_metadata_for_build_editable(out)\n"
+    )
+    for i, args in enumerate((["-c", code, str(tmp_path / "md")], ["setup.py", "egg_info"])):
+        if args[0] == "setup.py":
+            (project / "setup.py").write_text("from setuptools import setup\nsetup()\n")
+        (tmp_path / "md").mkdir(exist_ok=True)
+        run([sys.executable, *args], cwd=project,
+            env={**env, "FIXTURE_BUILDER_MARKER": str(marker)})
+        assert not marker.exists(), f"a builder ran in step {i}"
+
+
+def test_changed_header_rebuilds_incremental_build(env, project_copy, tmp_path):
+    # A non-isolated build in a kept tree: setuptools skips up-to-date extensions, so a
+    # header the builder's include_dirs reach must count as a dependency.
+    project = project_copy("example_project")
+    builder = project / "src/cffi_example/_build_cvec.py"
+    text = builder.read_text()
+    assert 'depends=["src/cffi_example/csrc/cvec.h"],' in text
+    builder.write_text(text.replace('depends=["src/cffi_example/csrc/cvec.h"],', ""))
+    build = [sys.executable, "-m", "build", "--no-isolation", "--wheel", "--outdir",
+             tmp_path / "out", project]
+    compiles = "building 'cffi_example._cvec' extension"
+    assert compiles in run(build, env=env).stdout
+    assert compiles not in run(build, env=env).stdout  # nothing changed: up to date
+    header = project / "src/cffi_example/csrc/cvec.h"
+    time.sleep(1.1)
+    header.write_text(header.read_text() + "\n/* changed */\n")
+    assert compiles in run(build, env=env).stdout

@@ -4,44 +4,36 @@ wheel pass the project's own tests in fresh venvs of every interpreter on the ma
 from __future__ import annotations
 
 import sys
-import sysconfig
 from pathlib import Path
 
 import pytest
 
 from devtools.interpreters import CPYTHON_MINORS, Interpreter, cpython, pypy
 from devtools.venvs import make_venv, run
-from tests.conftest import EXAMPLE, Tools
-from tests.wheels import build_wheel, names, tag
+from tests.conftest import EXAMPLE, Tools, copy_project, need
+from tests.wheels import PLATFORM, build_wheel, names, tag
 
 pytestmark = pytest.mark.slow
-PLATFORM = sysconfig.get_platform().replace("-", "_").replace(".", "_")
 EXPECTED_FILES = {
     "cffi_example/__init__.py",
     "cffi_example/_libc.py",
 }
 
 
-def _copy_example(dest: Path) -> Path:
-    import shutil
-
-    shutil.copytree(EXAMPLE, dest, ignore=shutil.ignore_patterns(
-        "build", "dist", "*.egg-info", "__pycache__", "*.so", "_libc.py"))
-    return dest
-
-
 @pytest.fixture(scope="session")
 def abi3_wheel(py39: Interpreter, tools: Tools, env: dict[str, str],
                tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("example-cp39")
-    return build_wheel(tools(py39), _copy_example(work / "src"), work / "dist", env)
+    project = copy_project("example_project", work / "src")
+    return build_wheel(tools(py39), project, work / "dist", env)
 
 
 @pytest.fixture(scope="session")
 def pypy_wheel(pypy39: Interpreter, tools: Tools, env: dict[str, str],
                tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("example-pypy")
-    return build_wheel(tools(pypy39), _copy_example(work / "src"), work / "dist", env)
+    project = copy_project("example_project", work / "src")
+    return build_wheel(tools(pypy39), project, work / "dist", env)
 
 
 def _run_example_tests(interp: Interpreter, wheel: Path, tmp: Path, env: dict[str, str]) -> None:
@@ -73,9 +65,7 @@ def test_abi3_wheel_is_abi3audit_clean(abi3_wheel: Path, env: dict[str, str]) ->
 @pytest.mark.parametrize("minor", CPYTHON_MINORS)
 def test_abi3_wheel_on_cpython(minor: int, abi3_wheel: Path, env: dict[str, str],
                                tmp_path: Path) -> None:
-    interp = cpython(minor)
-    if interp is None:
-        pytest.skip(f"CPython 3.{minor} is not installed")
+    interp = need(cpython(minor), f"CPython 3.{minor}")
     _run_example_tests(interp, abi3_wheel, tmp_path, env)
 
 

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import sysconfig
 import time
 from pathlib import Path
 
 import pytest
 
 from devtools.venvs import make_venv, run
-from tests.wheels import names, tag
+from tests.wheels import PLATFORM, names, tag
 
 pytestmark = pytest.mark.slow
-PLATFORM = sysconfig.get_platform().replace("-", "_").replace(".", "_")
 
 
 def _tree(root: Path) -> set[str]:
@@ -86,6 +84,14 @@ def test_editable_install_works_and_rebuilds_on_change(py311, env, project_copy,
     install()
     code = "import cffi_example as c; print(c.dot([1, 2], [3, 4]))"
     assert run([python, "-c", code], cwd=tmp_path, env=env).stdout.strip() == "22.0"
+
+    # Change the ABI-mode builder: the generated module in the source tree is rewritten.
+    abi_builder = project / "src/cffi_example/_build_libc.py"
+    new_cdef = "int abs(int j);\n    long labs(long j);"
+    abi_builder.write_text(abi_builder.read_text().replace("int abs(int j);", new_cdef))
+    install()
+    code = "import cffi_example as c; print(c._crt.labs(-5))"
+    assert run([python, "-c", code], cwd=tmp_path, env=env).stdout.strip() == "5"
 
 
 def test_oldest_supported_setuptools_and_cffi(py311, tools, env, project_copy, tmp_path):

@@ -29,7 +29,7 @@ def test_not_opted_in_is_inert(project: Path):
     assert load_project(project) is None
     dist = Distribution({"name": "x"})
     assert getattr(dist, STATE_ATTRIBUTE, None) is None
-    assert "build_ext" not in dist.cmdclass
+    assert not issubclass(dist.get_command_class("build_ext"), BuildExtMixin)
 
 
 def test_mentioning_the_name_elsewhere_does_not_opt_in(project: Path):
@@ -43,7 +43,7 @@ def test_opted_in_by_requires(project: Path):
         '[build-system]\nrequires = ["setuptools", "cffi-build-plugin>=0.1"]\n')
     dist = Distribution({"name": "x"})
     assert getattr(dist, STATE_ATTRIBUTE) is not None
-    assert issubclass(dist.cmdclass["build_ext"], BuildExtMixin)
+    assert issubclass(dist.get_command_class("build_ext"), BuildExtMixin)
     # Statically ABI only: setuptools is told there is nothing to compile.
     assert dist.has_ext_modules() is False
     assert dist.has_pure_modules() is True
@@ -56,11 +56,29 @@ def test_idempotent_and_wraps_existing_command(project: Path):
         pass
 
     dist = Distribution({"name": "x", "cmdclass": {"build_ext": MyBuildExt}})
-    wrapped = dist.cmdclass["build_ext"]
+    wrapped = dist.get_command_class("build_ext")
     assert issubclass(wrapped, MyBuildExt)
     assert issubclass(wrapped, BuildExtMixin)
     finalize_distribution_options(dist)
-    assert dist.cmdclass["build_ext"] is wrapped
+    assert dist.get_command_class("build_ext") is wrapped
+    assert isinstance(dist.get_command_obj("build_ext"), BuildExtMixin)
+
+
+def test_cmdclass_from_pyproject_is_wrapped_too(project: Path):
+    # setuptools applies [tool.setuptools] cmdclass after the hook ran.
+    (project / "pyproject.toml").write_text(
+        '[project]\nname = "x"\nversion = "1"\n'
+        '[tool.setuptools]\npackages = ["pkg"]\n'
+        '[tool.setuptools.cmdclass]\nbuild_ext = "pkg.cmds.MyBuildExt"\n'
+        "[tool.cffi-build-plugin]\n")
+    (project / "pkg/cmds.py").write_text(
+        "from setuptools.command.build_ext import build_ext\n"
+        "class MyBuildExt(build_ext):\n    pass\n")
+    dist = Distribution({"name": "x"})
+    dist.parse_config_files()
+    cls = dist.get_command_class("build_ext")
+    assert cls.__mro__[2].__name__ == "MyBuildExt"
+    assert issubclass(cls, BuildExtMixin)
 
 
 def test_bad_table_fails_at_distribution_creation(project: Path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -9,6 +10,9 @@ from packaging.utils import parse_wheel_filename
 
 from devtools.interpreters import Interpreter
 from devtools.venvs import isolated_build, make_venv, run
+
+#: This machine's platform tag, as wheels spell it (linux_x86_64).
+PLATFORM = sysconfig.get_platform().replace("-", "_").replace(".", "_")
 
 
 def only(paths: list[Path]) -> Path:

@@ -10,7 +10,9 @@ def make_ffi():
 
     from setuptools import Distribution
 
-    Distribution({"name": "probe"})
+    probe = Distribution({"name": "probe"})
+    # The plugin must stay out of a Distribution created while builders run.
+    assert not hasattr(probe, "_cffi_build_plugin_state"), "the plugin re-entered"
 
     from _cdefs import CDEF, VALUE
 
