@@ -89,7 +89,7 @@ def build_plugin_wheel(outdir: Path) -> Path:
     outdir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="cffi-build-plugin-src-") as tmp:
         src = Path(tmp)
-        for name in ("pyproject.toml", "README.md", "LICENSE"):
+        for name in ("pyproject.toml", "README.md", "LICENSE", "MANIFEST.in"):
             if (ROOT / name).exists():
                 shutil.copy2(ROOT / name, src / name)
         shutil.copytree(ROOT / "cffi_build_plugin", src / "cffi_build_plugin",
