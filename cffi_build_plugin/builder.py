@@ -115,6 +115,12 @@ def _execute(root: Path, rel_path: str) -> _Namespace:
         except BaseException as exc:
             if isinstance(exc, KeyboardInterrupt):
                 raise
+            if isinstance(exc, ImportError) and exc.name in {"cffi", "_cffi_backend"}:
+                raise BuilderError(
+                    f"{spec_hint} imports cffi, which is not installed where the build runs; "
+                    "cffi-build-plugin depends on it on CPython, so reinstall the plugin with "
+                    'its dependencies or add "cffi" to [build-system].requires'
+                ) from None
             where = _builder_traceback(exc.__traceback__, root)
             raise BuilderError(
                 f"{spec_hint} raised {type(exc).__name__}: {exc}\n{where}"

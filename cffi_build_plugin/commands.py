@@ -11,6 +11,7 @@ from setuptools.command.bdist_wheel import bdist_wheel
 from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
+from setuptools.errors import CompileError, LinkError
 
 from .builder import BuiltModule
 from .errors import TagError
@@ -70,6 +71,23 @@ class BuildExtMixin(_BuildExt):
                 generate_py_module(module, _abi_module_path(self, module, in_source=True))
         super().run()
         self._record_failures()
+
+    def build_extension(self, ext: Extension) -> None:
+        try:
+            super().build_extension(ext)
+        except (CompileError, LinkError) as exc:
+            module = next((m for m, e in state_of(self).resolve().api if e is ext), None)
+            if module is None:
+                raise
+            step = "compile" if isinstance(exc, CompileError) else "link"
+            where = (f"; the C generated from the builder is {next(iter(ext.sources))}"
+                     if step == "compile" else "; check libraries= and library_dirs= in "
+                     "set_source()")
+            # Same exception type: setuptools still lets an optional module fail softly.
+            raise type(exc)(
+                f"cffi module {module.full_name} (builder {module.planned.spec}) failed to "
+                f"{step}: {exc} (the compiler's messages are above){where}"
+            ) from None
 
     def _adopt(self, ext: Extension) -> None:
         """Give an Extension that appeared after finalize_options() what setuptools'

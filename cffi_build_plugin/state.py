@@ -14,6 +14,7 @@ from .build_inputs import C_SUFFIXES, static_build_inputs
 from .builder import BuiltModule, run_builders
 from .errors import BuilderError, ConfigError, DependencyError
 from .extensions import make_extension
+from .module_checks import check_inputs_exist, check_modes, check_module_names
 from .plan import Plan, make_plan
 from .project import Project
 from .runtime_dependency import missing_cffi_message, names_cffi
@@ -91,30 +92,15 @@ class BuildState:
         if not plan.modules:
             raise ConfigError(str(self.project.pyproject), [self._nothing_found()])
         self._check_runtime_dependency(plan)
-        results = run_builders(self.project.root, plan.modules, self.dist.ext_package)
         resolution = Resolution()
-        errors: list[str] = []
-        built: list[BuiltModule] = []
-        for planned, result in zip(plan.modules, results):
-            if isinstance(result, BuilderError):
-                if planned.optional:
-                    log.warning("optional cffi module %s skipped: %s", planned.spec, result)
-                    resolution.failed[str(planned.spec)] = str(result)
-                else:
-                    errors.append(str(result))
-            else:
-                built.append(result)
-        if errors:
-            raise BuilderError("\n".join(errors))
-        for module in built:
-            declared = module.planned.declared
-            if declared is not None and declared.mode == "ABI" and module.mode == "API":
-                # setuptools already decided from the reading that nothing needs compiling.
-                raise BuilderError(
-                    f"builder {module.planned.spec} reads as ABI mode (set_source(..., None)) "
-                    "but produced C source; pass the source in one set_source() call"
-                )
-        self._check_unique_names(built)
+        built = self._run_builders(plan, resolution.failed)
+        problems = (
+            check_modes(built)
+            + check_module_names(built, self._packages())
+            + check_inputs_exist(built, self.project.root)
+        )
+        if problems:
+            raise BuilderError("\n".join(problems))
         resolution.floor = self._wheel_floor(built)
         for module in built:
             if module.mode == "ABI":
@@ -128,6 +114,27 @@ class BuildState:
         self.dist.ext_modules.extend(ext for _, ext in resolution.api)
         resolution.wheel_exclusions = self._wheel_exclusions(resolution)
         return resolution
+
+    def _run_builders(self, plan: Plan, failed: dict[str, str]) -> list[BuiltModule]:
+        """The modules the builders gave; an optional one that failed is noted in *failed*."""
+        results = run_builders(self.project.root, plan.modules, self.dist.ext_package)
+        errors: list[str] = []
+        built: list[BuiltModule] = []
+        for planned, result in zip(plan.modules, results):
+            if not isinstance(result, BuilderError):
+                built.append(result)
+            elif planned.optional:
+                log.warning("optional cffi module %s skipped: %s", planned.spec, result)
+                failed[str(planned.spec)] = str(result)
+            else:
+                errors.append(str(result))
+        if errors:
+            raise BuilderError("\n".join(errors))
+        return built
+
+    def _packages(self) -> list[str]:
+        """The project's packages, as setuptools found or was told them."""
+        return list(self.dist.packages or [])
 
     def _nothing_found(self) -> str:
         if self.project.settings.modules is not None:
@@ -151,19 +158,6 @@ class BuildState:
             log.warning("%s", message)
         else:
             raise DependencyError(message)
-
-    @staticmethod
-    def _check_unique_names(built: list[BuiltModule]) -> None:
-        by_name: dict[str, list[str]] = {}
-        for module in built:
-            by_name.setdefault(module.full_name, []).append(str(module.planned.spec))
-        clashes = [f"{name} (from {', '.join(specs)})"
-                   for name, specs in by_name.items() if len(specs) > 1]
-        if clashes:
-            raise BuilderError(
-                "two builders declare the same module: " + "; ".join(clashes)
-                + "; give each set_source() its own module name"
-            )
 
     @staticmethod
     def _module_limited(module: BuiltModule) -> bool:

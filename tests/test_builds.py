@@ -298,3 +298,45 @@ def test_changed_header_rebuilds_incremental_build(env, project_copy, tmp_path):
     time.sleep(1.1)
     header.write_text(header.read_text() + "\n/* changed */\n")
     assert compiles in run(build, env=env).stdout
+
+
+_NATIVE = ('ffibuilder.set_source("flatapi._native", '
+           '"static int magic(void) { return %d; }" % MAGIC)')
+
+
+@pytest.mark.parametrize(("replacement", "expected"), [
+    pytest.param(
+        'ffibuilder.set_source("flatapi._native", "static int magic(void) { return }")',
+        ["cffi module flatapi._native (builder build_flatapi.py:ffibuilder) failed to compile",
+         "the C generated from the builder is build/temp."],
+        id="compile-error"),
+    pytest.param(
+        _NATIVE[:-1] + ', libraries=["no_such_library_xyz"])',
+        ["cffi module flatapi._native (builder build_flatapi.py:ffibuilder) failed to link",
+         "no_such_library_xyz", "check libraries= and library_dirs="],
+        id="link-error"),
+    pytest.param(
+        _NATIVE[:-1] + ', sources=["csrc/missing.c"], include_dirs=["csrc/include"])',
+        ["builder build_flatapi.py:ffibuilder: source file 'csrc/missing.c' does not exist",
+         "builder build_flatapi.py:ffibuilder: include dir 'csrc/include' does not exist"],
+        id="missing-inputs"),
+    pytest.param(
+        _NATIVE.replace("flatapi._native", "flatapy._native"),
+        ["module flatapy._native would go into package 'flatapy', which this project does not "
+         "have (its packages: flatapi)"],
+        id="wrong-package"),
+    pytest.param(
+        'ffibuilder.cdef("int broken(;")\n' + _NATIVE,
+        ["builder file build_flatapi.py raised CDefError:", 'File "build_flatapi.py", line'],
+        id="cdef-syntax"),
+])
+def test_builder_mistakes_are_named(replacement, expected, py311, tools, env, project_copy,
+                                    tmp_path):
+    project = project_copy("flat-api")
+    builder = project / "build_flatapi.py"
+    text = builder.read_text()
+    assert _NATIVE in text
+    builder.write_text(text.replace(_NATIVE, replacement))
+    log = failed_build_log(tools(py311), project, tmp_path / "out", env)
+    for fragment in expected:
+        assert fragment in log
