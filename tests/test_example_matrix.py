@@ -20,20 +20,23 @@ EXPECTED_FILES = {
 }
 
 
+def _example_wheel(builder: Interpreter, tools: Tools, env: dict[str, str],
+                   tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp(f"example-{builder.name}")
+    project = copy_project("example_project", work / "src")
+    return build_wheel(tools(builder), project, work / "dist", env)
+
+
 @pytest.fixture(scope="session")
 def abi3_wheel(py39: Interpreter, tools: Tools, env: dict[str, str],
                tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("example-cp39")
-    project = copy_project("example_project", work / "src")
-    return build_wheel(tools(py39), project, work / "dist", env)
+    return _example_wheel(py39, tools, env, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def pypy_wheel(pypy39: Interpreter, tools: Tools, env: dict[str, str],
                tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp("example-pypy")
-    project = copy_project("example_project", work / "src")
-    return build_wheel(tools(pypy39), project, work / "dist", env)
+    return _example_wheel(pypy39, tools, env, tmp_path_factory)
 
 
 def _run_example_tests(interp: Interpreter, wheel: Path, tmp: Path, env: dict[str, str]) -> None:
