@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-__all__ = ["RUNTIME_REQUIREMENT", "missing_cffi_message", "names_cffi", "requires_name"]
+__all__ = ["RUNTIME_REQUIREMENT", "missing_cffi_message", "requires_name"]
 
 #: PyPy bundles cffi; a cffi from PyPI must never be installed over it.
 RUNTIME_REQUIREMENT = "cffi>=1.15; platform_python_implementation != 'PyPy'"
@@ -26,9 +26,6 @@ def requires_name(requirements: object, name: str) -> bool:
             continue
     return False
 
-
-def names_cffi(requirements: Iterable[str]) -> bool:
-    return requires_name(list(requirements), "cffi")
 
 
 def missing_cffi_message(project_name: str, modules: Iterable[str], dynamic: bool) -> str:

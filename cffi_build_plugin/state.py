@@ -17,7 +17,7 @@ from .extensions import make_extension
 from .module_checks import check_inputs_exist, check_modes, check_module_names
 from .plan import Plan, make_plan
 from .project import Project
-from .runtime_dependency import missing_cffi_message, names_cffi
+from .runtime_dependency import missing_cffi_message, requires_name
 from .tags import PythonVersion, interpreter_supports_abi3, limited_api_floor
 
 __all__ = ["BuildState", "Resolution"]
@@ -148,7 +148,7 @@ class BuildState:
         )
 
     def _check_runtime_dependency(self, plan: Plan) -> None:
-        if names_cffi(getattr(self.dist, "install_requires", None) or []):
+        if requires_name(getattr(self.dist, "install_requires", None), "cffi"):
             return
         names = [m.declared_name or str(m.spec) for m in plan.modules]
         message = missing_cffi_message(

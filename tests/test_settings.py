@@ -150,12 +150,12 @@ def test_validate_pyproject_uses_our_schema(tmp_path):
 
 
 def test_missing_cffi_message_variants():
-    from cffi_build_plugin.runtime_dependency import missing_cffi_message, names_cffi
+    from cffi_build_plugin.runtime_dependency import missing_cffi_message, requires_name
 
     static = missing_cffi_message("fastthing", ["fastthing._native"], dynamic=False)
     assert "Add this line to [project].dependencies in pyproject.toml:" in static
     assert """"cffi>=1.15; platform_python_implementation != 'PyPy'",""" in static
     dynamic = missing_cffi_message("fastthing", ["fastthing._native"], dynamic=True)
     assert "where they are defined" in dynamic
-    assert names_cffi(["CFFI >= 1.0 ; python_version > '3'"])
-    assert not names_cffi(["cffi-build-plugin", "not a requirement !!"])
+    assert requires_name(["CFFI >= 1.0 ; python_version > '3'"], "cffi")
+    assert not requires_name(["cffi-build-plugin", "not a requirement !!"], "cffi")
