@@ -16,6 +16,7 @@ from setuptools.errors import CompileError, LinkError
 from .builder import BuiltModule
 from .errors import TagError
 from .extensions import generate_c_source, generate_py_module
+from .linking import without_interpreter_rpath
 from .state import BuildState
 from .tags import PythonVersion, limited_api_tag
 
@@ -73,12 +74,14 @@ class BuildExtMixin(_BuildExt):
         self._record_failures()
 
     def build_extension(self, ext: Extension) -> None:
-        try:
+        module = next((m for m, e in state_of(self).resolve().api if e is ext), None)
+        if module is None:
             super().build_extension(ext)
+            return
+        try:
+            with without_interpreter_rpath(self.compiler):
+                super().build_extension(ext)
         except (CompileError, LinkError) as exc:
-            module = next((m for m, e in state_of(self).resolve().api if e is ext), None)
-            if module is None:
-                raise
             step = "compile" if isinstance(exc, CompileError) else "link"
             where = (f"; the C generated from the builder is {next(iter(ext.sources))}"
                      if step == "compile" else "; check libraries= and library_dirs= in "

@@ -10,6 +10,7 @@ from setuptools import Extension
 
 from ._paths import is_inside
 from .builder import BuiltModule
+from .linking import extra_link_args
 from .tags import PythonVersion, limited_api_hex
 
 __all__ = ["PLACEHOLDER", "generate_c_source", "generate_py_module", "make_extension"]
@@ -48,6 +49,7 @@ def make_extension(
     sources = [PLACEHOLDER, *kwds.pop("sources", [])]
     macros = list(kwds.pop("define_macros", []))
     kwds.pop("py_limited_api", None)  # decided by the caller, see state.py
+    kwds["extra_link_args"] = [*kwds.get("extra_link_args", []), *extra_link_args()]
     if floor is not None:
         kwds["py_limited_api"] = True
         # cffi's header defines a bare Py_LIMITED_API; naming the floor lets the compiler

@@ -11,6 +11,7 @@ import pytest
 
 from devtools.interpreters import Interpreter, cpython, pypy
 from devtools.venvs import build_env, build_plugin_wheel, make_venv
+from tests.wheels import build_wheel
 
 PACKAGES = Path(__file__).parent / "packages"
 EXAMPLE = Path(__file__).parent.parent / "example_project"
@@ -95,3 +96,24 @@ def project_copy(tmp_path: Path) -> Callable[..., Path]:
         return copy_project(name, tmp_path / (dest_name or name))
 
     return copy
+
+
+def _example_wheel(builder: Interpreter, tools: Tools, env: dict[str, str],
+                   tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp(f"example-{builder.name}")
+    project = copy_project("example_project", work / "src")
+    return build_wheel(tools(builder), project, work / "dist", env)
+
+
+@pytest.fixture(scope="session")
+def abi3_wheel(py39: Interpreter, tools: Tools, env: dict[str, str],
+               tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """example_project's one abi3 wheel, built by the oldest CPython."""
+    return _example_wheel(py39, tools, env, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def pypy_wheel(pypy39: Interpreter, tools: Tools, env: dict[str, str],
+               tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """example_project's PyPy wheel."""
+    return _example_wheel(pypy39, tools, env, tmp_path_factory)

@@ -8,46 +8,16 @@ from pathlib import Path
 
 import pytest
 
-from devtools.interpreters import CPYTHON_MINORS, Interpreter, cpython, pypy
-from devtools.venvs import make_venv, run
-from tests.conftest import EXAMPLE, Tools, copy_project, need
-from tests.wheels import PLATFORM, build_wheel, names, tag
+from devtools.interpreters import CPYTHON_MINORS, cpython, pypy
+from devtools.venvs import run
+from tests.conftest import EXAMPLE, need
+from tests.wheels import PLATFORM, names, run_project_tests, tag
 
 pytestmark = pytest.mark.slow
 EXPECTED_FILES = {
     "cffi_example/__init__.py",
     "cffi_example/_libc.py",
 }
-
-
-def _example_wheel(builder: Interpreter, tools: Tools, env: dict[str, str],
-                   tmp_path_factory: pytest.TempPathFactory) -> Path:
-    work = tmp_path_factory.mktemp(f"example-{builder.name}")
-    project = copy_project("example_project", work / "src")
-    return build_wheel(tools(builder), project, work / "dist", env)
-
-
-@pytest.fixture(scope="session")
-def abi3_wheel(py39: Interpreter, tools: Tools, env: dict[str, str],
-               tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _example_wheel(py39, tools, env, tmp_path_factory)
-
-
-@pytest.fixture(scope="session")
-def pypy_wheel(pypy39: Interpreter, tools: Tools, env: dict[str, str],
-               tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return _example_wheel(pypy39, tools, env, tmp_path_factory)
-
-
-def _run_example_tests(interp: Interpreter, wheel: Path, tmp: Path, env: dict[str, str]) -> None:
-    python = make_venv(interp, tmp / "venv", [str(wheel), "pytest"], env=env)
-    empty = tmp / "empty"
-    empty.mkdir()
-    proc = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", EXAMPLE / "tests"],
-               cwd=empty, env=env, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert " passed" in proc.stdout
-    assert "failed" not in proc.stdout
 
 
 def test_abi3_wheel_tag_and_contents(abi3_wheel: Path) -> None:
@@ -69,7 +39,7 @@ def test_abi3_wheel_is_abi3audit_clean(abi3_wheel: Path, env: dict[str, str]) ->
 def test_abi3_wheel_on_cpython(minor: int, abi3_wheel: Path, env: dict[str, str],
                                tmp_path: Path) -> None:
     interp = need(cpython(minor), f"CPython 3.{minor}")
-    _run_example_tests(interp, abi3_wheel, tmp_path, env)
+    run_project_tests(interp, abi3_wheel, EXAMPLE / "tests", tmp_path, env)
 
 
 @pytest.mark.pypy
@@ -81,4 +51,4 @@ def test_pypy_wheel(pypy_wheel: Path, env: dict[str, str], tmp_path: Path) -> No
     assert names(pypy_wheel) == EXPECTED_FILES | {
         f"cffi_example/_cvec{suffix}", f"cffi_example/_fast{suffix}",
     }
-    _run_example_tests(interp, pypy_wheel, tmp_path, env)
+    run_project_tests(interp, pypy_wheel, EXAMPLE / "tests", tmp_path, env)

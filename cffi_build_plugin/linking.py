@@ -1,0 +1,59 @@
+"""Link flags for Linux wheels that auditwheel can judge and that carry no build-machine paths."""
+
+from __future__ import annotations
+
+import sys
+import sysconfig
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+__all__ = ["extra_link_args", "without_interpreter_rpath"]
+
+
+def extra_link_args(platform: str = sys.platform) -> list[str]:
+    """Appended after the libraries, so it only touches the compiler driver's implicit ones.
+
+    Debian's and Ubuntu's gcc link with --as-needed: a cffi module that calls no libc function
+    (and every PyPy cffi module) then records no NEEDED libc.so.6, and auditwheel stops with
+    "couldn't detect libc".
+    """
+    return ["-Wl,--no-as-needed"] if platform.startswith("linux") else []
+
+
+def _interpreter_libdirs() -> set[str]:
+    return {d for d in (sysconfig.get_config_var("LIBDIR"), sys.base_prefix + "/lib") if d}
+
+
+def strip_rpath(command: Sequence[str], libdirs: set[str]) -> list[str]:
+    """*command* without -Wl,-rpath entries that name one of *libdirs*.
+
+    pyenv and some other builds of Python bake `-Wl,-rpath,<prefix>/lib` into LDSHARED; a
+    cffi module never links libpython on Linux, so that RUNPATH only leaks the build machine.
+    """
+    kept: list[str] = []
+    for arg in command:
+        for prefix in ("-Wl,-rpath,", "-Wl,-rpath=", "-Wl,-R,", "-Wl,-R"):
+            if arg.startswith(prefix) and arg[len(prefix):].rstrip("/") in libdirs:
+                break
+        else:
+            kept.append(arg)
+    return kept
+
+
+@contextmanager
+def without_interpreter_rpath(compiler: Any) -> Iterator[None]:
+    """Link with *compiler* minus the interpreter's own RUNPATH (Linux only)."""
+    if not sys.platform.startswith("linux"):
+        yield
+        return
+    libdirs = {d.rstrip("/") for d in _interpreter_libdirs()}
+    saved = {name: getattr(compiler, name) for name in ("linker_so", "linker_so_cxx")
+             if isinstance(getattr(compiler, name, None), list)}
+    try:
+        for name, command in saved.items():
+            setattr(compiler, name, strip_rpath(command, libdirs))
+        yield
+    finally:
+        for name, command in saved.items():
+            setattr(compiler, name, command)

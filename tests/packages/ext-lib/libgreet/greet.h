@@ -1,0 +1,2 @@
+int greet_answer(void);
+const char *greet_name(void);
