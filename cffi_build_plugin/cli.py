@@ -78,6 +78,22 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_init(args: argparse.Namespace) -> int:
+    from .init import apply, plan_init  # tomlkit only for this command
+
+    plan = plan_init(Path(args.path), force=args.force)
+    for line in plan.report:
+        print(f"{'would: ' if args.dry_run and plan.changes else ''}{line}")
+    if args.dry_run:
+        for change in plan.changes:
+            sys.stdout.write(change.diff(plan.root))
+        return 0
+    apply(plan)
+    if not plan.changes:
+        print("nothing changed")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cffi-build-plugin",
@@ -90,6 +106,15 @@ def _parser() -> argparse.ArgumentParser:
     p_list.add_argument("path", nargs="?", default=".", help="project folder (default: .)")
     p_list.add_argument("--json", action="store_true", help="machine-readable output")
     p_list.set_defaults(func=_cmd_list)
+    p_init = sub.add_parser(
+        "init", help="set a cffi project up: build-system, [tool.cibuildwheel] and a GitHub "
+                     "workflow that builds, tests and publishes its wheels")
+    p_init.add_argument("path", nargs="?", default=".", help="project folder (default: .)")
+    p_init.add_argument("--force", action="store_true",
+                        help="replace an existing [tool.cibuildwheel] or workflow")
+    p_init.add_argument("--dry-run", action="store_true",
+                        help="print the changes as a diff; write nothing")
+    p_init.set_defaults(func=_cmd_init)
     return parser
 
 

@@ -55,6 +55,10 @@ class DeclaredModule:
     module_name: str | None
     #: ``ABI`` when set_source()'s source is the literal None, ``API`` when it is code.
     mode: Mode
+    #: The literal names in set_source(libraries=[...]): what the module links against.
+    libraries: tuple[str, ...] = ()
+    #: libraries= is there but computed, so :attr:`libraries` may be incomplete.
+    libraries_unknown: bool = False
 
 
 @dataclass(frozen=True)
@@ -117,6 +121,31 @@ def _name_of(calls: Sequence[ast.Call]) -> str | None:
     return None
 
 
+def _libraries_of(calls: Sequence[ast.Call]) -> tuple[tuple[str, ...], bool]:
+    names: list[str] = []
+    unknown = False
+    for call in calls:
+        value = next((k.value for k in call.keywords if k.arg == "libraries"), None)
+        if value is None:
+            unknown = unknown or any(k.arg is None for k in call.keywords)  # **kwargs
+            continue
+        items = value.elts if isinstance(value, (ast.List, ast.Tuple)) else None
+        if items is None:
+            unknown = True
+            continue
+        for item in items:
+            if isinstance(item, ast.Constant) and isinstance(item.value, str):
+                names.append(item.value)
+            else:
+                unknown = True
+    return tuple(dict.fromkeys(names)), unknown
+
+
+def _declared(spec: BuilderSpec, calls: Sequence[ast.Call]) -> DeclaredModule:
+    libraries, unknown = _libraries_of(calls)
+    return DeclaredModule(spec, _name_of(calls), _mode_of(calls), libraries, unknown)
+
+
 def _module_level(body: Iterable[ast.stmt]) -> Iterator[ast.stmt]:
     """Statements run at import: the body and what if/try/with blocks hold, not functions."""
     for stmt in body:
@@ -171,7 +200,7 @@ def analyze_source(path: str, text: str) -> tuple[list[DeclaredModule], list[Ski
     for var in ffi_vars:
         calls = calls_by_var.get(var)
         if calls:
-            found.append(DeclaredModule(BuilderSpec(path, var), _name_of(calls), _mode_of(calls)))
+            found.append(_declared(BuilderSpec(path, var), calls))
         else:
             skipped.append(Skipped(
                 path,
@@ -182,9 +211,7 @@ def analyze_source(path: str, text: str) -> tuple[list[DeclaredModule], list[Ski
         if isinstance(stmt, ast.FunctionDef):
             calls = _function_builder(stmt)
             if calls:
-                found.append(
-                    DeclaredModule(BuilderSpec(path, stmt.name), _name_of(calls), _mode_of(calls))
-                )
+                found.append(_declared(BuilderSpec(path, stmt.name), calls))
     found_names = {m.spec.name for m in found}
     func_locals = {
         name

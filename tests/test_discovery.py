@@ -145,3 +145,24 @@ def test_builder_spec_parse():
     assert BuilderSpec.parse("src/pkg/_build.py:ffibuilder") == BuilderSpec(
         "src/pkg/_build.py", "ffibuilder")
     assert str(BuilderSpec.parse("a\\b.py:f")) == "a/b.py:f"
+
+
+def test_linked_libraries_are_read_when_literal():
+    found, _ = analyze("""
+        from cffi import FFI
+        a = FFI()
+        a.set_source("pkg._a", "", libraries=["sodium", "m", "sodium"])
+        b = FFI()
+        b.set_source("pkg._b", "", libraries=["z", LIB])
+        c = FFI()
+        c.set_source("pkg._c", "", **options)
+        d = FFI()
+        d.set_source("pkg._d", "")
+    """)
+    got = {m.module_name: (m.libraries, m.libraries_unknown) for m in found}
+    assert got == {
+        "pkg._a": (("sodium", "m"), False),
+        "pkg._b": (("z",), True),
+        "pkg._c": ((), True),
+        "pkg._d": ((), False),
+    }

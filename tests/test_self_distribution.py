@@ -16,7 +16,9 @@ pytestmark = pytest.mark.slow
 def _package_files() -> set[str]:
     package = ROOT / "cffi_build_plugin"
     files = {p.relative_to(ROOT).as_posix() for p in package.rglob("*.py")}
-    return files | {"cffi_build_plugin/py.typed", "cffi_build_plugin/resources/schema.json"}
+    data = {p.relative_to(ROOT).as_posix() for p in (package / "resources").iterdir()
+            if p.suffix in {".json", ".yml"}}
+    return files | data | {"cffi_build_plugin/py.typed"}
 
 
 def test_plugin_wheel_is_pure_and_holds_exactly_the_package(wheelhouse: Path):

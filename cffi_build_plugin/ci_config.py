@@ -1,0 +1,130 @@
+"""What `init` writes: the [tool.cibuildwheel] table and the GitHub workflow, tailored to the
+cffi modules a project declares."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import tomlkit
+from tomlkit.items import Table
+
+from .actions import CIBUILDWHEEL, PINS
+from .discovery import DeclaredModule
+from .system_packages import BUILT_IN, packages_for
+from .tags import PythonVersion
+
+__all__ = ["ProjectFacts", "cibuildwheel_table", "workflow"]
+
+#: PyPy releases cibuildwheel builds for only under enable = ["pypy-eol"].
+_PYPY_EOL_BELOW = (3, 11)
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What the generated setup depends on, read from the project without running it."""
+
+    name: str
+    modules: tuple[DeclaredModule, ...]
+    python_floor: PythonVersion | None
+    has_tests: bool
+    test_extra: str | None
+
+    @property
+    def pure(self) -> bool:
+        """Only ABI-mode modules: one py3-none-any wheel, no cibuildwheel."""
+        return bool(self.modules) and all(m.mode == "ABI" for m in self.modules)
+
+
+def workflow(facts: ProjectFacts) -> str:
+    """.github/workflows/wheels.yml for *facts*, every action pinned by commit."""
+    name = "wheels-pure.yml" if facts.pure else "wheels-compiled.yml"
+    text = resources.files("cffi_build_plugin.resources").joinpath(name).read_text("utf-8")
+    for repo, pin in PINS.items():
+        text = text.replace(f"@{repo}@", str(pin))
+    text = text.replace("@cibuildwheel@", f'"{CIBUILDWHEEL}"')
+    text = text.replace("@project_name@", re.sub(r"[-_.]+", "-", facts.name).lower())
+    assert "@" not in re.sub(r"\S+@[0-9a-f]{40}", "", text), "unfilled template token"
+    return text
+
+
+def _linked_libraries(facts: ProjectFacts) -> tuple[list[str], list[str]]:
+    """(known, unknown) library names the API-mode modules link, system ones left out."""
+    names = dict.fromkeys(lib for m in facts.modules if m.mode != "ABI" for lib in m.libraries)
+    wanted = [lib for lib in names if lib not in BUILT_IN]
+    return ([lib for lib in wanted if packages_for(lib)],
+            [lib for lib in wanted if not packages_for(lib)])
+
+
+def _test_command(facts: ProjectFacts, table: Table) -> None:
+    if facts.has_tests:
+        if facts.test_extra:
+            table["test-extras"] = [facts.test_extra]
+        else:
+            table["test-requires"] = ["pytest"]
+        table["test-sources"] = ["tests"]
+        table["test-command"] = "python -m pytest tests"
+        return
+    imports = sorted({m.module_name for m in facts.modules if m.module_name})
+    table.add(tomlkit.comment("No tests/ folder: at least import every cffi module."))
+    table["test-command"] = f'python -c "import {", ".join(imports) or facts.name}"'
+
+
+def cibuildwheel_table(facts: ProjectFacts) -> Table:
+    """``[tool.cibuildwheel]``: CPython and PyPy, 64-bit, tested, no limited-API override."""
+    table = tomlkit.table()
+    eol = facts.python_floor is None or facts.python_floor < _PYPY_EOL_BELOW
+    for line in ("Written by `cffi-build-plugin init`. No limited-API setting is needed: the",
+                 "plugin tags GIL CPython wheels abi3 (one per platform, re-tested on later",
+                 "versions) and PyPy and free-threaded wheels version-specific by itself."):
+        table.add(tomlkit.comment(line))
+    table.add(tomlkit.comment(
+        'PyPy is opt-in: "pypy" gives 3.11+' + (', "pypy-eol" the 3.9 and 3.10 that '
+                                                  "requires-python admits." if eol else ".")))
+    table["enable"] = ["pypy", "pypy-eol"] if eol else ["pypy"]
+    table.add(tomlkit.comment('64-bit only: no i686 Linux, no 32-bit Windows ("auto" adds them).'))
+    table["archs"] = ["auto64"]
+    table["build-frontend"] = "build"
+    _test_command(facts, table)
+    known, unknown = _linked_libraries(facts)
+    unknown_note = [m for m in facts.modules if m.libraries_unknown]
+    # Comments before the sub-tables, or TOML would file them under the last one.
+    for lib in unknown:
+        table.add(tomlkit.comment(
+            f"TODO: a module links {lib!r}; install its development files in before-all "
+            "(cffi-build-plugin cannot tell which package provides it)."))
+    for module in unknown_note:
+        table.add(tomlkit.comment(
+            f"TODO: {module.spec} computes libraries=; install what it links in before-all."))
+    if known:
+        packages = [p for p in map(packages_for, known) if p]
+        epel = "yum install -y epel-release && " if any(p.epel for p in packages) else ""
+        linux = tomlkit.table()
+        linux["before-all"] = epel + "yum install -y " + " ".join(p.yum for p in packages)
+        table["linux"] = linux
+        macos = tomlkit.table()
+        macos["before-all"] = "brew install " + " ".join(p.brew for p in packages)
+        table["macos"] = macos
+        windows = tomlkit.table()
+        windows.add(tomlkit.comment(
+            "Builders must add vcpkg's installed/<triplet>/include and lib to include_dirs and "
+            "library_dirs;"))
+        windows.add(tomlkit.comment(
+            "delvewheel then needs --add-path <vcpkg>/installed/<triplet>/bin in "
+            "repair-wheel-command."))
+        windows["before-all"] = "vcpkg install " + " ".join(
+            f"{p.vcpkg}:x64-windows" for p in packages)
+        table["windows"] = windows
+        musl = tomlkit.table()
+        musl["select"] = "*-musllinux*"
+        musl["before-all"] = "apk add " + " ".join(p.apk for p in packages)
+        arm = tomlkit.table()
+        arm["select"] = "*-win_arm64"
+        arm["before-all"] = "vcpkg install " + " ".join(
+            f"{p.vcpkg}:arm64-windows" for p in packages)
+        overrides = tomlkit.aot()
+        overrides.append(musl)
+        overrides.append(arm)
+        table["overrides"] = overrides
+    return table

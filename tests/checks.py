@@ -1,0 +1,43 @@
+"""The checks the issue names, run as a user would: cibuildwheel, validate-pyproject, zizmor
+and the GitHub workflow schema. Each returns the finished process; callers assert on it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from devtools.venvs import run
+
+BIN = Path(sys.executable).parent
+
+
+def _cibuildwheel_schema() -> Path:
+    import cibuildwheel
+
+    return Path(cibuildwheel.__file__).parent / "resources" / "cibuildwheel.schema.json"
+
+
+def cibuildwheel_identifiers(project: Path, platform: str, archs: str | None = None) -> list[str]:
+    cmd: list[object] = [BIN / "cibuildwheel", "--print-build-identifiers", "--platform",
+                         platform]
+    if archs:
+        cmd += ["--archs", archs]
+    return run([*cmd, project]).stdout.split()
+
+
+def validate_pyproject(pyproject: Path) -> subprocess.CompletedProcess[str]:
+    """validate-pyproject with our schema (an entry point of the installed plugin) and
+    cibuildwheel's, which it only applies when told to."""
+    return run([BIN / "validate-pyproject", "-t",
+                f"cibuildwheel={_cibuildwheel_schema().as_uri()}", pyproject], check=False)
+
+
+def zizmor(folder: Path) -> subprocess.CompletedProcess[str]:
+    return run([BIN / "zizmor", "--offline", "--persona", "pedantic", "--no-progress", folder],
+               check=False)
+
+
+def workflow_schema(files: list[Path]) -> subprocess.CompletedProcess[str]:
+    return run([BIN / "check-jsonschema", "--builtin-schema", "vendor.github-workflows",
+                *files], check=False)

@@ -1,0 +1,91 @@
+"""example_project's [tool.cibuildwheel], as cibuildwheel 4.x itself reads it: which wheels
+each runner builds, and the options each build identifier gets."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import tomlkit
+from cibuildwheel.options import CommandLineArguments, compute_options
+
+from cffi_build_plugin.ci_config import ProjectFacts, cibuildwheel_table
+from cffi_build_plugin.discovery import discover
+from cffi_build_plugin.tags import supports_abi3
+from tests.checks import cibuildwheel_identifiers, validate_pyproject
+from tests.conftest import EXAMPLE
+
+PLATFORMS = ("linux", "macos", "windows")
+# The six GitHub runners of the wheels workflow: (platform, arch).
+RUNNERS = (("linux", "x86_64"), ("linux", "aarch64"), ("macos", "x86_64"), ("macos", "arm64"),
+           ("windows", "AMD64"), ("windows", "ARM64"))
+
+
+def identifiers(platform: str, archs: str | None = None) -> list[str]:
+    return cibuildwheel_identifiers(EXAMPLE, platform, archs)
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_cpython_and_pypy_64_bit_only(platform: str) -> None:
+    ids = identifiers(platform)
+    pythons = {i.split("-")[0] for i in ids}
+    assert {"cp39", "cp313", "cp314", "cp314t", "pp39", "pp310", "pp311"} <= pythons
+    assert not [i for i in ids if re.search(r"i686|win32|armv7|ppc64le|s390x|riscv", i)]
+    if platform == "linux":
+        assert {i.split("-")[1].split("_")[0] for i in ids} == {"manylinux", "musllinux"}
+
+
+@pytest.mark.parametrize(("platform", "arch"), RUNNERS)
+def test_each_runner_has_cpython_wheels_to_build(platform: str, arch: str) -> None:
+    ids = identifiers(platform, archs=arch)
+    assert {"cp39", "cp314t"} <= {i.split("-")[0] for i in ids}
+    suffix = arch.lower() if platform != "windows" else f"win_{arch.lower()}"
+    assert all(i.endswith(suffix) for i in ids), ids
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_per_identifier_options(platform: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(EXAMPLE.parent)
+    args = CommandLineArguments.defaults()
+    args.platform = platform  # type: ignore[assignment]
+    args.package_dir = EXAMPLE
+    options = compute_options(platform, args, env={})  # type: ignore[arg-type]
+    for identifier in identifiers(platform):
+        build = options.build_options(identifier)
+        # Repaired on every OS with the platform's tool, audited, tested with the project's suite.
+        tool = {"linux": "auditwheel", "macos": "delocate-wheel", "windows": "delvewheel"}
+        assert build.repair_command.startswith(tool[platform]), identifier
+        assert "abi3audit" in " ".join(build.audit_command)
+        assert build.test_sources == ["tests"]
+        assert "pytest" in (build.test_command or "")
+        assert build.test_extras == "[test]"
+        # No limited-API override anywhere: the plugin decides per interpreter...
+        settings = f"{build.config_settings} {build.environment.as_dictionary({})}"
+        assert "limited" not in settings.lower(), (identifier, settings)
+        # ...and decides abi3 for exactly the GIL CPythons (cp3XY-*, not cp3XYt-*).
+        python = identifier.split("-")[0]
+        gil_cpython = re.fullmatch(r"cp3\d+", python) is not None
+        decided = supports_abi3("cpython" if python.startswith("cp") else "pypy",
+                                free_threaded=python.endswith("t"))
+        assert decided == gil_cpython, identifier
+
+
+def test_validate_pyproject_accepts_the_example_and_rejects_typos(tmp_path: Path) -> None:
+    assert validate_pyproject(EXAMPLE / "pyproject.toml").returncode == 0
+    text = (EXAMPLE / "pyproject.toml").read_text()
+    for typo, key in ((text + '\n[tool.cffi-build-plugin]\nmodule = ["a.py:ffi"]\n', "module"),
+                      (text.replace("archs = ", "arch = "), "arch")):
+        bad = tmp_path / "pyproject.toml"
+        bad.write_text(typo)
+        proc = validate_pyproject(bad)
+        assert proc.returncode != 0
+        assert f"{{'{key}'}}" in proc.stdout + proc.stderr
+
+
+def test_init_writes_the_same_options_as_the_example() -> None:
+    # example_project's table is the one `init` generates: one source of truth.
+    example = tomlkit.parse((EXAMPLE / "pyproject.toml").read_text()).unwrap()
+    facts = ProjectFacts("cffi-example", discover(EXAMPLE).modules, (3, 9), has_tests=True,
+                         test_extra="test")
+    assert cibuildwheel_table(facts).unwrap() == example["tool"]["cibuildwheel"]
