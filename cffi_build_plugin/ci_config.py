@@ -40,7 +40,9 @@ class ProjectFacts:
 def workflow(facts: ProjectFacts) -> str:
     """.github/workflows/wheels.yml for *facts*, every action pinned by commit."""
     name = "wheels-pure.yml" if facts.pure else "wheels-compiled.yml"
-    text = resources.files("cffi_build_plugin.resources").joinpath(name).read_text("utf-8")
+    # files() of the package, not of resources/ (no __init__.py there: 3.9 cannot).
+    template = resources.files("cffi_build_plugin").joinpath("resources").joinpath(name)
+    text = template.read_text("utf-8")
     for repo, pin in PINS.items():
         text = text.replace(f"@{repo}@", str(pin))
     text = text.replace("@cibuildwheel@", f'"{CIBUILDWHEEL}"')

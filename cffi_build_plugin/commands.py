@@ -178,7 +178,7 @@ class BdistWheelMixin(_BdistWheel):
             # follow the build (an optional module that failed leaves the wheel pure).
             build_scripts = self.reinitialize_command("build_scripts")
             build_scripts.executable = "python"  # type: ignore[attr-defined]
-            build_scripts.force = True
+            build_scripts.force = True  # type: ignore[attr-defined,unused-ignore]
             build_ext_cmd = self.reinitialize_command("build_ext")
             build_ext_cmd.inplace = False
             self.run_command("build")

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 import tomlkit
-from cibuildwheel.options import CommandLineArguments, compute_options
 
 from cffi_build_plugin.ci_config import ProjectFacts, cibuildwheel_table
 from cffi_build_plugin.discovery import discover
 from cffi_build_plugin.tags import supports_abi3
-from tests.checks import cibuildwheel_identifiers, validate_pyproject
+from tests.checks import cibuildwheel_identifiers, need_tool, validate_pyproject
 from tests.conftest import EXAMPLE
 
 PLATFORMS = ("linux", "macos", "windows")
@@ -46,6 +45,9 @@ def test_each_runner_has_cpython_wheels_to_build(platform: str, arch: str) -> No
 
 @pytest.mark.parametrize("platform", PLATFORMS)
 def test_per_identifier_options(platform: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    need_tool("cibuildwheel")
+    from cibuildwheel.options import CommandLineArguments, compute_options
+
     monkeypatch.chdir(EXAMPLE.parent)
     args = CommandLineArguments.defaults()
     args.platform = platform  # type: ignore[assignment]

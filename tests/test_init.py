@@ -11,6 +11,7 @@ import tomlkit
 from cffi_build_plugin.cli import main
 from cffi_build_plugin.errors import ConfigError
 from cffi_build_plugin.init import WORKFLOW, apply, plan_init
+from devtools.venvs import make_venv, run
 from tests.checks import cibuildwheel_identifiers, validate_pyproject, workflow_schema, zizmor
 from tests.wheels import PLATFORM, build_wheel, run_in_fresh_venv, tag
 
@@ -182,3 +183,15 @@ def test_initialised_project_builds_and_passes_the_checks(py311, tools, env, tmp
     assert tag(wheel) == f"cp39-abi3-{PLATFORM}"
     code = "import plain._twice as m; print(m.lib.twice(21))"
     assert run_in_fresh_venv(py311, wheel, code, tmp_path, env).strip() == "42"
+
+
+@pytest.mark.slow
+def test_init_runs_on_the_oldest_python(py39, env, tmp_path):
+    # The installed plugin, not this checkout: package data and 3.9's importlib.resources.
+    python = make_venv(py39, tmp_path / "venv", ["cffi-build-plugin"], env=env)
+    root = make_plain(tmp_path / "p")
+    out = run([python, "-m", "cffi_build_plugin", "init", root], env=env).stdout
+    assert "added .github/workflows/wheels.yml" in out
+    assert (root / WORKFLOW).read_text().startswith("# Written by `cffi-build-plugin init`")
+    again = run([python, "-m", "cffi_build_plugin", "init", root], env=env).stdout
+    assert again.rstrip().endswith("nothing changed")

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cffi_build_plugin import ConfigError, ModuleSettings, Settings, parse_settings
@@ -107,6 +107,8 @@ _keys = st.sampled_from(["modules", "include", "exclude", "py-limited-api",
                          "missing-cffi-dependency", "ship-build-inputs", "modul"])
 
 
+# A cold start (no .hypothesis cache, as in CI) builds Unicode tables on first use.
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(st.dictionaries(_keys, _toml_values, max_size=4))
 def test_any_value_tree_parses_or_raises_config_error(table):
     try:
