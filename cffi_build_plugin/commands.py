@@ -73,14 +73,18 @@ class BuildExtMixin(_BuildExt):
         super().run()
         self._record_failures()
 
+    def build_extensions(self) -> None:
+        # Once around all of them: build_ext --parallel links from several threads.
+        with without_interpreter_rpath(self.compiler):
+            super().build_extensions()
+
     def build_extension(self, ext: Extension) -> None:
         module = next((m for m, e in state_of(self).resolve().api if e is ext), None)
         if module is None:
             super().build_extension(ext)
             return
         try:
-            with without_interpreter_rpath(self.compiler):
-                super().build_extension(ext)
+            super().build_extension(ext)
         except (CompileError, LinkError) as exc:
             step = "compile" if isinstance(exc, CompileError) else "link"
             where = (f"; the C generated from the builder is {next(iter(ext.sources))}"

@@ -1,13 +1,15 @@
 """`cffi-build-plugin init`: set an existing cffi project up to build and publish its wheels.
 
-Everything is computed first and written last, each file atomically, so a failure leaves the
-project as it was. pyproject.toml is edited with tomlkit: its comments and layout survive.
+Everything is computed first and written last, each file atomically (replaced whole or not at
+all), so bad input leaves the project as it was. pyproject.toml is edited with tomlkit: its
+comments and layout survive.
 """
 
 from __future__ import annotations
 
 import difflib
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 
 import tomlkit
 from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import Array, Table
+from tomlkit.items import Array, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
 from .ci_config import ProjectFacts, cibuildwheel_table, workflow
@@ -53,9 +55,12 @@ class InitPlan:
     report: tuple[str, ...]
 
 
-def _load(pyproject: Path) -> TOMLDocument:
+def _load(pyproject: Path) -> tuple[TOMLDocument, str]:
+    """The document (edited with \\n line ends) and the file's own line end."""
     try:
-        return tomlkit.parse(pyproject.read_text("utf-8"))
+        raw = pyproject.read_bytes().decode("utf-8")
+        newline = "\r\n" if "\r\n" in raw else "\n"
+        return tomlkit.parse(raw.replace("\r\n", "\n")), newline
     except FileNotFoundError:
         raise ConfigError(str(pyproject), [
             "not found: init sets up an existing project; write pyproject.toml with a "
@@ -64,24 +69,35 @@ def _load(pyproject: Path) -> TOMLDocument:
         raise ConfigError(str(pyproject), [f"not valid TOML: {exc}"]) from None
 
 
-def _table(doc: TOMLDocument | Table, key: str) -> Table:
+def _table(doc: TOMLDocument | Table | InlineTable, key: str, source: str
+           ) -> Table | InlineTable:
     if key not in doc:
         doc[key] = tomlkit.table()
     item = doc[key]
-    if not isinstance(item, Table):
-        raise ConfigError("pyproject.toml", [f"[{key}]: expected a table, found {item!r}"])
+    if not isinstance(item, (Table, InlineTable)):
+        raise ConfigError(source, [f"{key}: expected a table, found {item.unwrap()!r}"])
     return item
 
 
-def _facts(root: Path, doc: TOMLDocument) -> ProjectFacts:
+def _array(table: Table | InlineTable, key: str, source: str, example: str) -> Array | None:
+    item = table.get(key)
+    if item is not None and not isinstance(item, Array):
+        raise ConfigError(source, [f"{key}: expected a list of requirement strings, found "
+                                   f"{item.unwrap()!r}; for example {key} = [{example}]"])
+    return item
+
+
+def _facts(root: Path, doc: TOMLDocument) -> tuple[Project, ProjectFacts]:
     plain: dict[str, Any] = doc.unwrap()
     metadata = plain.get("project")
     if not isinstance(metadata, dict) or not isinstance(metadata.get("name"), str):
         raise ConfigError(str(root / "pyproject.toml"),
                           ["[project].name is missing: init needs the distribution's name"])
-    table = plain.get("tool", {}).get(PLUGIN_NAME, {})
+    tool = plain.get("tool", {})
+    table = tool.get(PLUGIN_NAME, {}) if isinstance(tool, dict) else {}
     settings = parse_settings(table, str(root / "pyproject.toml"))
-    plan = make_plan(Project(root, settings, metadata))
+    project = Project(root, settings, metadata)
+    plan = make_plan(project)
     if not plan.modules:
         raise ConfigError(str(root), [
             "no cffi builder found: nothing to set up. A builder is a module-level FFI() "
@@ -89,34 +105,33 @@ def _facts(root: Path, doc: TOMLDocument) -> ProjectFacts:
             f"[tool.{PLUGIN_NAME}] modules if it lives under tests/ or docs/"])
     declared = tuple(m.declared for m in plan.modules if m.declared is not None)
     extras = metadata.get("optional-dependencies", {})
-    return ProjectFacts(
+    return project, ProjectFacts(
         name=metadata["name"],
-        modules=declared if len(declared) == len(plan.modules) else (),
+        modules=declared,
         python_floor=requires_python_floor(metadata.get("requires-python")),
         has_tests=(root / "tests").is_dir(),
         test_extra=next((e for e in ("test", "tests") if e in extras), None),
+        all_declared=len(declared) == len(plan.modules),
     )
 
 
-def _build_system(doc: TOMLDocument, report: list[str]) -> None:
+def _build_system(doc: TOMLDocument, source: str, report: list[str]) -> None:
     if "build-system" not in doc:
-        table = tomlkit.table()
-        table["requires"] = ["setuptools>=70.1", PLUGIN_NAME]
-        table["build-backend"] = "setuptools.build_meta"
-        doc["build-system"] = table
+        new = tomlkit.table()
+        new["requires"] = ["setuptools>=70.1", PLUGIN_NAME]
+        new["build-backend"] = "setuptools.build_meta"
+        doc["build-system"] = new
         report.append("added [build-system] (setuptools with cffi-build-plugin)")
         return
-    table = _table(doc, "build-system")
+    table = _table(doc, "build-system", source)
     backend = table.get("build-backend")
     if backend is not None and backend not in _SETUPTOOLS_BACKENDS:
-        raise ConfigError("pyproject.toml", [
+        raise ConfigError(source, [
             f"[build-system].build-backend is {backend!r}: cffi-build-plugin is a setuptools "
             "plugin; use build-backend = \"setuptools.build_meta\""])
-    requires = table.get("requires")
+    requires = _array(table, "requires", source, '"setuptools>=70.1", "cffi-build-plugin"')
     if requires is None:
         table["requires"] = ["setuptools>=70.1", PLUGIN_NAME]
-    elif not isinstance(requires, Array):
-        raise ConfigError("pyproject.toml", ["[build-system].requires: expected a list"])
     elif requires_name(requires.unwrap(), PLUGIN_NAME):
         report.append("kept [build-system]: it already requires cffi-build-plugin")
         return
@@ -125,15 +140,17 @@ def _build_system(doc: TOMLDocument, report: list[str]) -> None:
     report.append("added cffi-build-plugin to [build-system].requires")
 
 
-def _runtime_dependency(doc: TOMLDocument, report: list[str]) -> None:
-    project = _table(doc, "project")
-    if "dependencies" in project.get("dynamic", []):
+def _runtime_dependency(doc: TOMLDocument, project_info: Project, source: str,
+                        report: list[str]) -> None:
+    project = _table(doc, "project", source)
+    if "dependencies" in project_info.dynamic:
         report.append("dependencies are dynamic: make sure they include " + RUNTIME_REQUIREMENT)
         return
-    deps = project.get("dependencies")
+    deps = _array(project, "dependencies", source, repr(RUNTIME_REQUIREMENT).replace("'", '"'))
     if deps is None:
         project["dependencies"] = [RUNTIME_REQUIREMENT]
     elif requires_name(deps.unwrap(), "cffi"):
+        report.append("kept [project].dependencies: cffi is already required")
         return
     else:
         deps.append(RUNTIME_REQUIREMENT)
@@ -141,13 +158,13 @@ def _runtime_dependency(doc: TOMLDocument, report: list[str]) -> None:
                   "(the built modules import cffi's backend)")
 
 
-def _cibuildwheel(doc: TOMLDocument, facts: ProjectFacts, force: bool,
+def _cibuildwheel(doc: TOMLDocument, facts: ProjectFacts, force: bool, source: str,
                   report: list[str]) -> None:
     if facts.pure:
         report.append("no [tool.cibuildwheel]: every module is ABI mode, so the wheel is pure "
                       "and cibuildwheel would refuse it")
         return
-    tool = _table(doc, "tool")
+    tool = _table(doc, "tool", source)
     wanted = cibuildwheel_table(facts)
     existing = tool.get("cibuildwheel")
     if existing is None:
@@ -167,16 +184,18 @@ def plan_init(root: Path, *, force: bool = False) -> InitPlan:
     """What init would change in the project at *root*; nothing is written."""
     root = root.resolve()
     pyproject = root / "pyproject.toml"
-    doc = _load(pyproject)
+    source = str(pyproject)
+    doc, newline = _load(pyproject)
     before = doc.as_string()
-    facts = _facts(root, doc)
+    project, facts = _facts(root, doc)
     report: list[str] = []
-    _build_system(doc, report)
-    _runtime_dependency(doc, report)
-    _cibuildwheel(doc, facts, force, report)
+    _build_system(doc, source, report)
+    _runtime_dependency(doc, project, source, report)
+    _cibuildwheel(doc, facts, force, source, report)
     changes = []
     if doc.as_string() != before:
-        changes.append(Change(pyproject, before, doc.as_string()))
+        changes.append(Change(pyproject, before.replace("\n", newline),
+                              doc.as_string().replace("\n", newline)))
 
     flow_path = root / WORKFLOW
     flow = workflow(facts)
@@ -200,6 +219,12 @@ def _write_atomic(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
             f.write(text)
+        if path.exists():
+            shutil.copymode(path, tmp)
+        else:  # mkstemp makes 0600; a new file gets what the umask gives any other
+            umask = os.umask(0)
+            os.umask(umask)
+            Path(tmp).chmod(0o666 & ~umask)
         Path(tmp).replace(path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

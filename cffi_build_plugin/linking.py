@@ -28,16 +28,22 @@ def _interpreter_libdirs() -> set[str]:
 def strip_rpath(command: Sequence[str], libdirs: set[str]) -> list[str]:
     """*command* without -Wl,-rpath entries that name one of *libdirs*.
 
-    pyenv and some other builds of Python bake `-Wl,-rpath,<prefix>/lib` into LDSHARED; a
-    cffi module never links libpython on Linux, so that RUNPATH only leaks the build machine.
+    pyenv and some other builds of Python bake `-Wl,-rpath,<prefix>/lib` into LDSHARED; an
+    extension never links libpython on Linux, so that RUNPATH only leaks the build machine.
     """
     kept: list[str] = []
-    for arg in command:
-        for prefix in ("-Wl,-rpath,", "-Wl,-rpath=", "-Wl,-R,", "-Wl,-R"):
-            if arg.startswith(prefix) and arg[len(prefix):].rstrip("/") in libdirs:
-                break
-        else:
+    args = list(command)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg in ("-Wl,-rpath", "-Wl,-R") and i + 1 < len(args) \
+                and args[i + 1].removeprefix("-Wl,").rstrip("/") in libdirs:
+            i += 2  # the two-argument form: -Wl,-rpath -Wl,<dir>
+            continue
+        if not any(arg.startswith(p) and arg[len(p):].rstrip("/") in libdirs
+                   for p in ("-Wl,-rpath,", "-Wl,-rpath=", "-Wl,-R,", "-Wl,-R")):
             kept.append(arg)
+        i += 1
     return kept
 
 

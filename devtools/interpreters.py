@@ -64,13 +64,21 @@ def _pyenv_candidates(minor: int) -> list[Path]:
     return sorted(found, key=lambda p: int(p.parent.parent.name.split(".")[2]), reverse=True)
 
 
+def _on_path(name: str) -> list[Path]:
+    """Every *name* on PATH, in order, not just the first: with several interpreters set up
+    (GitHub's setup-python), PyPy's folder may also hold a ``python3.9``."""
+    found: list[Path] = []
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        exe = shutil.which(name, path=folder) if folder else None
+        if exe and "/.pyenv/shims/" not in exe and Path(exe) not in found:
+            found.append(Path(exe))
+    return found
+
+
 @cache
 def cpython(minor: int) -> Interpreter | None:
     """CPython 3.<minor>: pyenv's newest patch release, else one on PATH."""
-    candidates = _pyenv_candidates(minor)
-    on_path = shutil.which(f"python3.{minor}")
-    if on_path and "/.pyenv/shims/" not in on_path:
-        candidates.append(Path(on_path))
+    candidates = _pyenv_candidates(minor) + _on_path(f"python3.{minor}")
     for exe in candidates:
         interp = _probe(exe)
         if interp and interp.implementation == "cpython" and interp.version == (3, minor):
@@ -80,11 +88,12 @@ def cpython(minor: int) -> Interpreter | None:
 
 @cache
 def pypy() -> Interpreter | None:
-    exe = shutil.which("pypy3")
-    if exe is None:
-        return None
-    interp = _probe(Path(exe))
-    return interp if interp and interp.is_pypy else None
+    """PyPy 3.9 (Debian's pypy3 here; setup-python's pypy3.9 next to newer PyPys on GitHub)."""
+    for exe in _on_path("pypy3.9") + _on_path("pypy3"):
+        interp = _probe(exe)
+        if interp and interp.is_pypy and interp.version == (3, 9):
+            return interp
+    return None
 
 
 def find_interpreters() -> list[Interpreter]:

