@@ -94,6 +94,45 @@ def _cmd_init(args: argparse.Namespace) -> int:
     return 0
 
 
+def _declared_modules(path: str | None) -> list[str]:
+    if path is None:
+        return []
+    project, _ = _project_at(Path(path).resolve())
+    return [m.declared_name for m in make_plan(project).modules if m.declared_name]
+
+
+def _print_reports(reports: Sequence[Any], as_json: bool) -> int:
+    if as_json:
+        print(json.dumps([{"wheel": str(r.wheel), "ok": r.ok, "problems": r.problems,
+                           "notes": r.notes} for r in reports], indent=2))
+    else:
+        for r in reports:
+            print(f"{'OK     ' if r.ok else 'PROBLEM'} {r.wheel}")
+            for problem in r.problems:
+                print(f"  - {problem}")
+            for note in r.notes:
+                print(f"    ({note})")
+    return 0 if all(r.ok for r in reports) else 1
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .wheel_check import check_wheel
+
+    declared = _declared_modules(args.project)
+    return _print_reports([check_wheel(Path(w), declared) for w in args.wheels], args.json)
+
+
+def _cmd_wheel(args: argparse.Namespace) -> int:
+    from .portable import parse_target
+    from .portable_build import build_portable_wheels
+
+    target = parse_target(args.target, "--target")
+    pythons = args.python or [sys.executable]
+    reports = build_portable_wheels(Path(args.path).resolve(), target, pythons,
+                                    Path(args.outdir).resolve(), _declared_modules(args.path))
+    return _print_reports(reports, args.json)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cffi-build-plugin",
@@ -115,6 +154,29 @@ def _parser() -> argparse.ArgumentParser:
     p_init.add_argument("--dry-run", action="store_true",
                         help="print the changes as a diff; write nothing")
     p_init.set_defaults(func=_cmd_init)
+    p_wheel = sub.add_parser(
+        "wheel", help="build portable manylinux/musllinux wheels with zig (no Docker), repair "
+                      "and check them")
+    p_wheel.add_argument("path", nargs="?", default=".", help="project folder (default: .)")
+    p_wheel.add_argument("--target", required=True,
+                         help="platform tag, e.g. manylinux_2_17_x86_64, manylinux_2_17_aarch64, "
+                              "musllinux_1_2_x86_64")
+    p_wheel.add_argument("--python", action="append", metavar="PY",
+                         help="interpreter to build for (repeatable; default: this one); "
+                              "GIL CPythons share one abi3 wheel")
+    p_wheel.add_argument("-o", "--outdir", default="wheelhouse",
+                         help="where the wheels go (default: wheelhouse)")
+    p_wheel.add_argument("--json", action="store_true", help="machine-readable report")
+    p_wheel.set_defaults(func=_cmd_wheel)
+    p_check = sub.add_parser(
+        "check", help="audit wheels before upload: tags vs modules, libc, unversioned "
+                      "symbols, RUNPATH, auditwheel level, abi3audit")
+    p_check.add_argument("wheels", nargs="+", metavar="WHEEL")
+    p_check.add_argument("--project", metavar="PATH",
+                         help="also check that every cffi module this project declares is in "
+                              "each wheel")
+    p_check.add_argument("--json", action="store_true", help="machine-readable report")
+    p_check.set_defaults(func=_cmd_check)
     return parser
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -17,6 +18,13 @@ from .builder import BuiltModule
 from .errors import TagError
 from .extensions import generate_c_source, generate_py_module
 from .linking import without_interpreter_rpath
+from .portable import (
+    compiler_executables,
+    configured_target,
+    find_zig,
+    finish_module,
+    target_ext_filename,
+)
 from .state import BuildState
 from .tags import PythonVersion, limited_api_tag
 
@@ -60,6 +68,8 @@ class BuildExtMixin(_BuildExt):
     """
 
     def run(self) -> None:
+        if configured_target() is not None:
+            self.force = True  # objects compiled for another target must not be reused
         resolution = state_of(self).resolve()
         for _, ext in resolution.api:
             self._adopt(ext)
@@ -74,9 +84,19 @@ class BuildExtMixin(_BuildExt):
         self._record_failures()
 
     def build_extensions(self) -> None:
+        target = configured_target()
+        if target is not None:
+            self.compiler.set_executables(**compiler_executables(find_zig(), target))
+            super().build_extensions()
+            return
         # Once around all of them: build_ext --parallel links from several threads.
         with without_interpreter_rpath(self.compiler):
             super().build_extensions()
+
+    def get_ext_filename(self, fullname: str) -> str:
+        name: str = super().get_ext_filename(fullname)  # type: ignore[no-untyped-call]
+        target = configured_target()
+        return target_ext_filename(name, target) if target is not None else name
 
     def build_extension(self, ext: Extension) -> None:
         module = next((m for m, e in state_of(self).resolve().api if e is ext), None)
@@ -85,6 +105,10 @@ class BuildExtMixin(_BuildExt):
             return
         try:
             super().build_extension(ext)
+            target = configured_target()
+            if target is not None:
+                finish_module(Path(self.get_ext_fullpath(ext.name)), target, module.full_name,
+                              [*ext.library_dirs, *ext.runtime_library_dirs])
         except (CompileError, LinkError) as exc:
             step = "compile" if isinstance(exc, CompileError) else "link"
             where = (f"; the C generated from the builder is {next(iter(ext.sources))}"
@@ -109,7 +133,7 @@ class BuildExtMixin(_BuildExt):
         self.ext_map[fullname.split(".")[-1]] = ext
         ext._links_to_dynamic = False  # type: ignore[attr-defined]
         ext._needs_stub = False  # type: ignore[attr-defined]
-        ext._file_name = self.get_ext_filename(fullname)  # type: ignore[attr-defined,no-untyped-call]
+        ext._file_name = self.get_ext_filename(fullname)  # type: ignore[attr-defined]
 
     def _record_failures(self) -> None:
         resolution = state_of(self).resolve()
@@ -177,6 +201,12 @@ class BdistWheelMixin(_BdistWheel):
     """Builds first, then tags the wheel from what was really built."""
 
     def run(self) -> None:
+        if not self.skip_build and configured_target() is not None:
+            # build/lib.linux-<host>-<impl> is named for the host whatever the target: a
+            # module left there by a build for another target would end up in this wheel.
+            build = self.get_finalized_command("build")
+            for folder in {build.build_platlib, build.build_purelib}:
+                shutil.rmtree(folder, ignore_errors=True)
         if not self.skip_build:
             # What bdist_wheel.run itself does before building, done here so the tag can
             # follow the build (an optional module that failed leaves the wheel pure).
@@ -191,6 +221,9 @@ class BdistWheelMixin(_BdistWheel):
         resolution = state.resolve()
         dist = self.distribution
         self.root_is_pure = not (dist.has_ext_modules() or dist.has_c_libraries())
+        target = configured_target()
+        if target is not None and not self.root_is_pure:
+            self.plat_name, self.plat_name_supplied = target.tag, True
         ours = state.our_extensions()
         only_ours = all(any(ext is o for o in ours) for ext in dist.ext_modules or [])
         if only_ours and not self.root_is_pure:

@@ -1,0 +1,27 @@
+"""The one place the plugin runs another program."""
+
+from __future__ import annotations
+
+import subprocess
+from collections.abc import Mapping, Sequence
+
+from .errors import CffiBuildPluginError
+
+__all__ = ["run"]
+
+
+def run(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, timeout: float = 1800,
+        show_stderr: bool = False) -> str:
+    """Run *cmd*; its stdout, or an error with its output when it fails. With *show_stderr*
+    the program's stderr (a build's log) goes to ours as it happens."""
+    try:
+        proc = subprocess.run(list(cmd), stdout=subprocess.PIPE,
+                              stderr=None if show_stderr else subprocess.PIPE, text=True,
+                              env=dict(env) if env is not None else None, timeout=timeout,
+                              check=False)
+    except OSError as exc:
+        raise CffiBuildPluginError(f"cannot run {cmd[0]}: {exc}") from None
+    if proc.returncode != 0:
+        raise CffiBuildPluginError(
+            f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr or ''}")
+    return proc.stdout

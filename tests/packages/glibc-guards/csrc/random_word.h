@@ -1,0 +1,2 @@
+unsigned int random_word(void);
+const char *which_random(void);
