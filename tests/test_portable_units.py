@@ -1,0 +1,62 @@
+"""Portable mode's logic: target tags, zig's command lines, module file names."""
+
+from __future__ import annotations
+
+import pytest
+
+from cffi_build_plugin.errors import TagError
+from cffi_build_plugin.portable import (
+    Target,
+    compiler_executables,
+    parse_target,
+    target_ext_filename,
+)
+
+
+def test_targets():
+    t = parse_target("manylinux_2_17_aarch64")
+    assert t == Target("glibc", (2, 17), "aarch64")
+    assert (t.zig_target, t.libc_soname) == ("aarch64-linux-gnu.2.17", "libc.so.6")
+    m = parse_target("musllinux_1_2_x86_64")
+    assert (m.zig_target, m.libc_soname, m.tag) == (
+        "x86_64-linux-musl", "libc.musl-x86_64.so.1", "musllinux_1_2_x86_64")
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("linux_x86_64", "is not a manylinux_X_Y_ARCH or musllinux_X_Y_ARCH platform tag"),
+    ("manylinux_2_17_ppc64le", "names the architecture 'ppc64le'"),
+    ("manylinux_2_5_x86_64", "older than 2.17"),
+    ("musllinux_1_1_x86_64", "musl other than 1.2"),
+])
+def test_bad_targets_say_what_would_be_right(value, message):
+    with pytest.raises(TagError) as err:
+        parse_target(value)
+    assert message in str(err.value)
+    assert f"CFFI_BUILD_PLUGIN_TARGET = {value!r}" in str(err.value)
+    assert "for example manylinux_2_17_x86_64" in str(err.value)
+
+
+def test_zig_gets_a_target_an_optimisation_level_and_no_sanitizer(monkeypatch):
+    monkeypatch.setenv("CFLAGS", "-DUSER_FLAG")
+    exes = compiler_executables(["zig"], parse_target("manylinux_2_17_x86_64"))
+    for key in ("compiler_so", "linker_so", "compiler_so_cxx", "linker_so_cxx"):
+        assert exes[key][1:4] in (["cc", "-target", "x86_64-linux-gnu.2.17"],
+                                  ["c++", "-target", "x86_64-linux-gnu.2.17"])
+        assert "-fno-sanitize=undefined" in exes[key]
+    assert "-O3" in exes["compiler_so"]
+    assert exes["compiler_so"][-1] == "-DUSER_FLAG"  # the user's CFLAGS come last
+    assert "-s" in exes["linker_so"]
+
+
+def test_cross_builds_name_modules_for_the_target(monkeypatch):
+    import sysconfig
+
+    monkeypatch.setattr(sysconfig, "get_config_var",
+                        lambda name: "x86_64-linux-gnu" if name == "MULTIARCH" else None)
+    arm = parse_target("manylinux_2_17_aarch64")
+    assert target_ext_filename("pkg/_m.pypy39-pp73-x86_64-linux-gnu.so", arm) == \
+        "pkg/_m.pypy39-pp73-aarch64-linux-gnu.so"
+    assert target_ext_filename("pkg/_m.abi3.so", arm) == "pkg/_m.abi3.so"
+    musl = parse_target("musllinux_1_2_x86_64")
+    assert target_ext_filename("pkg/_m.cpython-311-x86_64-linux-gnu.so", musl) == \
+        "pkg/_m.cpython-311-x86_64-linux-musl.so"
