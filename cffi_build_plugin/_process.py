@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
+import sys
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from .errors import CffiBuildPluginError
 
-__all__ = ["run"]
+__all__ = ["find_tool", "run"]
+
+
+def find_tool(name: str) -> str | None:
+    """*name* on PATH, or installed next to this interpreter (a venv not activated)."""
+    return shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
 
 
 def run(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, timeout: float = 1800,
@@ -21,6 +29,8 @@ def run(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, timeout: fl
                               check=False)
     except OSError as exc:
         raise CffiBuildPluginError(f"cannot run {cmd[0]}: {exc}") from None
+    except subprocess.TimeoutExpired:
+        raise CffiBuildPluginError(f"{' '.join(cmd)} did not finish in {timeout:.0f} s") from None
     if proc.returncode != 0:
         raise CffiBuildPluginError(
             f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr or ''}")

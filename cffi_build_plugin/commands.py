@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -15,16 +16,10 @@ from setuptools.command.sdist import sdist
 from setuptools.errors import CompileError, LinkError
 
 from .builder import BuiltModule
-from .errors import TagError
+from .errors import CffiBuildPluginError, TagError
 from .extensions import generate_c_source, generate_py_module
 from .linking import without_interpreter_rpath
-from .portable import (
-    compiler_executables,
-    configured_target,
-    find_zig,
-    finish_module,
-    target_ext_filename,
-)
+from .portable import ENV_TARGET, configured_target, finish_module, target_ext_filename, use_zig
 from .state import BuildState
 from .tags import PythonVersion, limited_api_tag
 
@@ -60,6 +55,10 @@ def _abi_module_path(command: build_py | build_ext, module: BuiltModule, in_sour
     return base / f"{name}.py"
 
 
+class _Refused(LinkError):
+    """Linked, but portable mode's checks refused it: the message says why, in full."""
+
+
 class BuildExtMixin(_BuildExt):
     """Generates cffi's C before setuptools compiles; records optional modules that failed.
 
@@ -68,8 +67,7 @@ class BuildExtMixin(_BuildExt):
     """
 
     def run(self) -> None:
-        if configured_target() is not None:
-            self.force = True  # objects compiled for another target must not be reused
+        self._forget_other_targets()
         resolution = state_of(self).resolve()
         for _, ext in resolution.api:
             self._adopt(ext)
@@ -83,10 +81,29 @@ class BuildExtMixin(_BuildExt):
         super().run()
         self._record_failures()
 
+    def _forget_other_targets(self) -> None:
+        """Objects and modules built for another target (or the host) must not be reused:
+        build/ is named for the host whatever the target, and `.abi3.so` for every target."""
+        target = configured_target()
+        if target is not None and (self.inplace or self.editable_mode) and \
+                (target.arch, target.libc) != (os.uname().machine, "glibc"):
+            raise TagError(f"{ENV_TARGET}={target.tag} builds modules this machine cannot "
+                           "import, so not in place or for an editable install: unset it")
+        stamp = Path(self.build_temp, ".cffi-build-plugin-target")
+        wanted = target.tag if target is not None else "host"
+        previous = stamp.read_text() if stamp.exists() else "host"
+        if previous != wanted or target is not None:
+            self.force = True
+        if previous != wanted and self.build_lib:
+            for old in Path(self.build_lib).rglob("*.so"):
+                old.unlink()
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(wanted)
+
     def build_extensions(self) -> None:
         target = configured_target()
         if target is not None:
-            self.compiler.set_executables(**compiler_executables(find_zig(), target))
+            use_zig(self.compiler, target)
             super().build_extensions()
             return
         # Once around all of them: build_ext --parallel links from several threads.
@@ -102,13 +119,13 @@ class BuildExtMixin(_BuildExt):
         module = next((m for m, e in state_of(self).resolve().api if e is ext), None)
         if module is None:
             super().build_extension(ext)
+            self._finish(ext, ext.name)
             return
         try:
             super().build_extension(ext)
-            target = configured_target()
-            if target is not None:
-                finish_module(Path(self.get_ext_fullpath(ext.name)), target, module.full_name,
-                              [*ext.library_dirs, *ext.runtime_library_dirs])
+            self._finish(ext, module.full_name)
+        except _Refused:
+            raise
         except (CompileError, LinkError) as exc:
             step = "compile" if isinstance(exc, CompileError) else "link"
             where = (f"; the C generated from the builder is {next(iter(ext.sources))}"
@@ -119,6 +136,21 @@ class BuildExtMixin(_BuildExt):
                 f"cffi module {module.full_name} (builder {module.planned.spec}) failed to "
                 f"{step}: {exc} (the compiler's messages are above){where}"
             ) from None
+
+    def _finish(self, ext: Extension, name: str) -> None:
+        """Portable mode's after-link fixes and checks; a refused module is removed, and
+        fails like a link error (an optional one is then left out, not shipped)."""
+        target = configured_target()
+        if target is None:
+            return
+        built = Path(self.get_ext_fullpath(ext.name))
+        dirs = [*ext.library_dirs, *ext.runtime_library_dirs, *self.library_dirs,
+                *self.compiler.library_dirs]
+        try:
+            finish_module(built, target, name, dirs)
+        except CffiBuildPluginError as exc:
+            built.unlink(missing_ok=True)
+            raise _Refused(str(exc)) from None
 
     def _adopt(self, ext: Extension) -> None:
         """Give an Extension that appeared after finalize_options() what setuptools'

