@@ -73,20 +73,23 @@ def auditwheel_level(wheel: Path, env: dict[str, str]) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
+def _example_wheels(target: str, pythons: list[Interpreter], env: dict[str, str],
+                    work: Path) -> dict[str, Path]:
+    """example_project's portable wheels for *target*, by interpreter tag (cp39, pp39)."""
+    portable(copy_project("example_project", work / "src"), target, pythons, work / "out", env)
+    return by_python(work / "out")
+
+
 @pytest.fixture(scope="session")
 def x86_wheels(py39, pypy39, env, tmp_path_factory) -> dict[str, Path]:
-    work = tmp_path_factory.mktemp("portable-x86")
-    portable(copy_project("example_project", work / "src"), "manylinux_2_17_x86_64",
-             [py39, pypy39], work / "out", env)
-    return by_python(work / "out")
+    return _example_wheels("manylinux_2_17_x86_64", [py39, pypy39], env,
+                           tmp_path_factory.mktemp("portable-x86"))
 
 
 @pytest.fixture(scope="session")
 def arm_wheels(py39, pypy39, env, tmp_path_factory) -> dict[str, Path]:
-    work = tmp_path_factory.mktemp("portable-arm")
-    portable(copy_project("example_project", work / "src"), "manylinux_2_17_aarch64",
-             [py39, pypy39], work / "out", env)
-    return by_python(work / "out")
+    return _example_wheels("manylinux_2_17_aarch64", [py39, pypy39], env,
+                           tmp_path_factory.mktemp("portable-arm"))
 
 
 @pytest.fixture(scope="session")
