@@ -13,7 +13,7 @@ from tomlkit.items import Table
 
 from .actions import CIBUILDWHEEL, PINS
 from .discovery import DeclaredModule
-from .system_packages import BUILT_IN, packages_for
+from .system_packages import BUILT_IN, SystemPackages, packages_for
 from .tags import PythonVersion
 
 __all__ = ["ProjectFacts", "cibuildwheel_table", "workflow"]
@@ -83,6 +83,10 @@ def _test_command(facts: ProjectFacts, table: Table) -> None:
     table["test-command"] = f'python -c "import {", ".join(imports)}"'
 
 
+def _vcpkg_install(packages: list[SystemPackages], triplet: str) -> str:
+    return "vcpkg install " + " ".join(f"{p.vcpkg}:{triplet}" for p in packages)
+
+
 def cibuildwheel_table(facts: ProjectFacts) -> Table:
     """``[tool.cibuildwheel]``: CPython and PyPy, 64-bit, tested, no limited-API override."""
     table = tomlkit.table()
@@ -132,16 +136,14 @@ def cibuildwheel_table(facts: ProjectFacts) -> Table:
         windows.add(tomlkit.comment(
             "delvewheel then needs --add-path <vcpkg>/installed/<triplet>/bin in "
             "repair-wheel-command."))
-        windows["before-all"] = "vcpkg install " + " ".join(
-            f"{p.vcpkg}:x64-windows" for p in packages)
+        windows["before-all"] = _vcpkg_install(packages, "x64-windows")
         table["windows"] = windows
         musl = tomlkit.table()
         musl["select"] = "*-musllinux*"
         musl["before-all"] = "apk add " + " ".join(p.apk for p in packages)
         arm = tomlkit.table()
         arm["select"] = "*-win_arm64"
-        arm["before-all"] = "vcpkg install " + " ".join(
-            f"{p.vcpkg}:arm64-windows" for p in packages)
+        arm["before-all"] = _vcpkg_install(packages, "arm64-windows")
         overrides = tomlkit.aot()
         overrides.append(musl)
         overrides.append(arm)

@@ -6,9 +6,11 @@ import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
+from devtools.foreign import ForeignPython, ForeignUnavailable
 from devtools.interpreters import Interpreter, cpython, pypy
 from devtools.venvs import build_env, build_plugin_wheel, make_venv
 from tests.wheels import build_wheel
@@ -38,13 +40,26 @@ def env(wheelhouse: Path) -> dict[str, str]:
     return build_env(wheelhouse)
 
 
+def unavailable(reason: str) -> NoReturn:
+    """A skip; in CI (where scripts/setup-machine.sh provides everything) a failure."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (in CI scripts/setup-machine.sh should provide it)")
+    pytest.skip(reason)
+
+
 def need(interp: Interpreter | None, what: str) -> Interpreter:
-    """The interpreter, or a skip; in CI (where setup installs them all) a failure."""
+    """The interpreter, or unavailable()."""
     if interp is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"{what} is missing in CI: scripts/setup-machine.sh should install it")
-        pytest.skip(f"{what} is not installed on this machine")
+        unavailable(f"{what} is not installed on this machine")
     return interp
+
+
+def need_foreign(factory: Callable[[], ForeignPython]) -> ForeignPython:
+    """An interpreter of devtools.foreign (older glibc, aarch64), or unavailable()."""
+    try:
+        return factory()
+    except ForeignUnavailable as exc:
+        unavailable(exc.reason)
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -11,12 +10,12 @@ import pytest
 
 from devtools.foreign import (
     ForeignPython,
-    ForeignUnavailable,
     bookworm_aarch64_cpython,
     bookworm_aarch64_pypy,
     bullseye_x86_64,
     run_with_wheel,
 )
+from tests.conftest import need_foreign
 
 pytestmark = pytest.mark.slow
 
@@ -36,17 +35,6 @@ def describe():
 """
 
 
-def obtain(factory: Callable[[], ForeignPython]) -> ForeignPython:
-    """The foreign interpreter, or a skip; in CI (where setup installs qemu) a failure,
-    as conftest.need() does for local interpreters."""
-    try:
-        return factory()
-    except ForeignUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(exc.reason)
-        pytest.skip(exc.reason)
-
-
 @pytest.fixture(params=list(TARGETS))
 def target(request: pytest.FixtureRequest) -> str:
     name: str = request.param
@@ -55,7 +43,7 @@ def target(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def foreign(target: str) -> ForeignPython:
-    py = obtain(TARGETS[target][0])
+    py = need_foreign(TARGETS[target][0])
     assert py.name == target
     return py
 

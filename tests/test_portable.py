@@ -17,8 +17,6 @@ from packaging.utils import parse_wheel_filename
 from cffi_build_plugin.portable import compiler_executables, find_zig, parse_target
 from cffi_build_plugin.wheel_check import check_wheel
 from devtools.foreign import (
-    ForeignPython,
-    ForeignUnavailable,
     bookworm_aarch64_cpython,
     bookworm_aarch64_pypy,
     bullseye_x86_64,
@@ -26,7 +24,7 @@ from devtools.foreign import (
 )
 from devtools.interpreters import CPYTHON_MINORS, Interpreter, cpython
 from devtools.venvs import run
-from tests.conftest import EXAMPLE, Tools, copy_project, need
+from tests.conftest import EXAMPLE, Tools, copy_project, need, need_foreign
 from tests.wheels import build_wheel, names, platforms, run_in_fresh_venv, run_project_tests
 
 pytestmark = [
@@ -54,15 +52,6 @@ def by_python(out: Path) -> dict[str, Path]:
         _, _, _, tags = parse_wheel_filename(wheel.name)
         wheels[next(iter(tags)).interpreter] = wheel
     return wheels
-
-
-def foreign(factory) -> ForeignPython:
-    try:
-        return factory()
-    except ForeignUnavailable as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"{exc}: scripts/setup-machine.sh should provide it")
-        pytest.skip(str(exc))
 
 
 def auditwheel_level(wheel: Path, env: dict[str, str]) -> tuple[int, int]:
@@ -134,7 +123,7 @@ def test_newer_glibc_functions_stay_behind_their_guards(guarded, py313, env, tmp
 
 
 def test_on_glibc_2_31_only_the_portable_wheels_load(guarded, x86_wheels, tmp_path):
-    old = foreign(bullseye_x86_64)
+    old = need_foreign(bullseye_x86_64)
     code = "import guarded; guarded.random_word(); print(guarded.which_random())"
     ok = run_with_wheel(old, guarded["portable"], code, tmp_path / "portable")
     assert (ok.returncode, ok.stdout.strip()) == (0, "rand"), ok.stderr
@@ -154,7 +143,8 @@ def test_aarch64_wheels_run_under_qemu(arm_wheels, env, tmp_path):
     assert "cffi_example/_fast.pypy39-pp73-aarch64-linux-gnu.so" in names(arm_wheels["pp39"])
     for factory, wheel in ((bookworm_aarch64_cpython, arm_wheels["cp39"]),
                            (bookworm_aarch64_pypy, arm_wheels["pp39"])):
-        proc = run_with_wheel(foreign(factory), wheel, EXAMPLE_CALL, tmp_path / wheel.stem[-20:])
+        proc = run_with_wheel(need_foreign(factory), wheel, EXAMPLE_CALL,
+                              tmp_path / wheel.stem[-20:])
         assert proc.stdout.strip() == EXAMPLE_OUT, proc.stderr
 
 
