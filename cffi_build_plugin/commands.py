@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import shutil
@@ -15,10 +16,11 @@ from setuptools.command.build_py import build_py
 from setuptools.command.sdist import sdist
 from setuptools.errors import CompileError, LinkError
 
+from .build_choices import compile_choices
 from .builder import BuiltModule
+from .compiler_setup import compiling
 from .errors import CffiBuildPluginError, TagError
 from .extensions import generate_c_source, generate_py_module
-from .linking import without_interpreter_rpath
 from .portable import ENV_TARGET, configured_target, finish_module, target_ext_filename, use_zig
 from .state import BuildState
 from .tags import PythonVersion, limited_api_tag
@@ -101,13 +103,17 @@ class BuildExtMixin(_BuildExt):
         stamp.write_text(wanted)
 
     def build_extensions(self) -> None:
+        parallel = self.parallel if type(self.parallel) is int else None
+        choices = compile_choices(state_of(self).project.settings, parallel)
+        if self.debug:
+            choices = dataclasses.replace(choices, debug_info=True)
         target = configured_target()
         if target is not None:
-            use_zig(self.compiler, target)
-            super().build_extensions()
-            return
-        # Once around all of them: build_ext --parallel links from several threads.
-        with without_interpreter_rpath(self.compiler):
+            use_zig(self.compiler, target, debug_info=choices.debug_info)
+            # ccache does not know zig's command line; zig caches objects itself.
+            choices = dataclasses.replace(choices, ccache=None)
+        self.parallel = choices.jobs if choices.jobs > 1 else None  # modules at once, too
+        with compiling(self.compiler, choices, Path(self.build_temp)):
             super().build_extensions()
 
     def get_ext_filename(self, fullname: str) -> str:

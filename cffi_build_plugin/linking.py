@@ -1,14 +1,14 @@
-"""Link flags for Linux wheels that auditwheel can judge and that carry no build-machine paths."""
+"""Link flags for Linux wheels that auditwheel can judge and that carry no build-machine paths
+or symbol tables."""
 
 from __future__ import annotations
 
 import sys
 import sysconfig
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["extra_link_args", "without_interpreter_rpath"]
+__all__ = ["extra_link_args", "link_commands", "strip_rpath"]
 
 
 def extra_link_args(platform: str = sys.platform) -> list[str]:
@@ -47,19 +47,16 @@ def strip_rpath(command: Sequence[str], libdirs: set[str]) -> list[str]:
     return kept
 
 
-@contextmanager
-def without_interpreter_rpath(compiler: Any) -> Iterator[None]:
-    """Link with *compiler* minus the interpreter's own RUNPATH (Linux only)."""
-    if not sys.platform.startswith("linux"):
-        yield
-        return
+def link_commands(compiler: Any, *, debug_info: bool,
+                  platform: str = sys.platform) -> dict[str, list[str]]:
+    """The compiler's link commands for our modules (Linux): without the interpreter's own
+    RUNPATH, and stripped (``-s``) unless debug information is kept. Elsewhere unchanged."""
+    if not platform.startswith("linux"):
+        return {}
     libdirs = {d.rstrip("/") for d in _interpreter_libdirs()}
-    saved = {name: getattr(compiler, name) for name in ("linker_so", "linker_so_cxx")
-             if isinstance(getattr(compiler, name, None), list)}
-    try:
-        for name, command in saved.items():
-            setattr(compiler, name, strip_rpath(command, libdirs))
-        yield
-    finally:
-        for name, command in saved.items():
-            setattr(compiler, name, command)
+    commands = {}
+    for name in ("linker_so", "linker_so_cxx"):
+        command = getattr(compiler, name, None)
+        if isinstance(command, list):
+            commands[name] = strip_rpath(command, libdirs) + ([] if debug_info else ["-s"])
+    return commands

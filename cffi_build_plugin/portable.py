@@ -127,15 +127,18 @@ def find_zig() -> list[str]:
         f"with --no-isolation), or point {ENV_ZIG} at a zig executable")
 
 
-def compiler_executables(zig: list[str], target: Target) -> dict[str, list[str]]:
+def compiler_executables(zig: list[str], target: Target,
+                         debug_info: bool = False) -> dict[str, list[str]]:
     """setuptools' compiler commands, all zig: nothing of the host's toolchain, flags or
     RUNPATH gets in. The optimisation level is explicit (zig's default is a debug build
-    with UBSan) and the user's CFLAGS come last, as with any compiler."""
+    with UBSan) and the user's CFLAGS come last, as with any compiler. Stripping is
+    linking.py's, as for the host's compiler."""
     cc = [*zig, "cc", "-target", target.zig_target]
     cxx = [*zig, "c++", "-target", target.zig_target]
     cflags = ["-fPIC", "-O3", "-DNDEBUG", "-fwrapv", "-fno-strict-aliasing",
-              "-fno-sanitize=undefined", *shlex.split(os.environ.get("CFLAGS", ""))]
-    ldflags = ["-shared", "-s", "-fno-sanitize=undefined"]
+              "-fno-sanitize=undefined", *(["-g"] if debug_info else []),
+              *shlex.split(os.environ.get("CFLAGS", ""))]
+    ldflags = ["-shared", "-fno-sanitize=undefined"]
     if target.arch == os.uname().machine and Path("/usr/include").is_dir():
         # Searched after zig's own headers: what only the system has (Debian's multiarch
         # pyconfig.h, a system library's -dev headers) is found, glibc's never.
@@ -154,11 +157,11 @@ def compiler_executables(zig: list[str], target: Target) -> dict[str, list[str]]
     }
 
 
-def use_zig(compiler: Any, target: Target) -> None:
+def use_zig(compiler: Any, target: Target, debug_info: bool = False) -> None:
     """Point a setuptools compiler at zig, with the commands its setuptools version knows."""
     known = type(compiler).executables
     compiler.set_executables(**{key: value for key, value in
-                                compiler_executables(find_zig(), target).items()
+                                compiler_executables(find_zig(), target, debug_info).items()
                                 if key in known})
 
 

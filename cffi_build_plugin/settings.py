@@ -59,6 +59,13 @@ def _str_list(value: object, path: str, problems: list[str]) -> object:
     return _INVALID
 
 
+def _positive_int(value: object, path: str, problems: list[str]) -> object:
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
+        return value
+    problems.append(f"{path}: expected a whole number of at least 1, got {_show(value)}")
+    return _INVALID
+
+
 def _limited_api(value: object, path: str, problems: list[str]) -> object:
     if value == "auto" or value is False:
         return value
@@ -99,6 +106,7 @@ def _package(value: object, path: str, problems: list[str]) -> object:
 
 
 _BOOL = _Kind(_bool, {"type": "boolean"})
+_POSITIVE_INT = _Kind(_positive_int, {"type": "integer", "minimum": 1})
 _STR_LIST = _Kind(_str_list, {"type": "array", "items": {"type": "string"}})
 _LIMITED = _Kind(
     _limited_api,
@@ -213,6 +221,30 @@ class Settings:
         "Keep builder scripts in the wheel, and the C sources and headers builders (or "
         "build_clib) read where your package data includes them; by default the wheel holds "
         "only the built modules. The sdist always carries them.",
+        default=False,
+    )
+    jobs: int | None = _setting(
+        _POSITIVE_INT,
+        "How many compilers run at once, over the C files of one module and over modules "
+        "(Unix compilers; MSVC compiles one module's files in turn). Unset means every CPU "
+        "this process may use. Environment: CFFI_BUILD_PLUGIN_JOBS; build_ext's --parallel "
+        "also sets it.",
+        default=None,
+    )
+    compiler_cache: Literal["auto", "ccache", "off"] = _setting(
+        _choice("auto", "ccache", "off"),
+        'Reuse compiled objects across builds and interpreters with ccache: "auto" uses it '
+        'when a ccache executable is found (on PATH or beside the building Python, which '
+        'the "cffi-build-plugin[ccache]" extra provides), "ccache" fails the build without '
+        'it, "off" never uses it. The cache is ccache\'s own (CCACHE_DIR, else '
+        "$XDG_CACHE_HOME/ccache). Environment: CFFI_BUILD_PLUGIN_COMPILER_CACHE.",
+        default="auto",
+    )
+    debug_info: bool = _setting(
+        _BOOL,
+        "Keep debug information in the built modules. By default release wheels carry none: "
+        "the interpreter's -g is dropped and Linux modules are linked stripped (build_ext "
+        "--debug keeps it too). Environment: CFFI_BUILD_PLUGIN_DEBUG_INFO (1 or 0).",
         default=False,
     )
 

@@ -45,7 +45,9 @@ def test_zig_gets_a_target_an_optimisation_level_and_no_sanitizer(monkeypatch):
         assert "-fno-sanitize=undefined" in exes[key]
     assert "-O3" in exes["compiler_so"]
     assert exes["compiler_so"][-1] == "-DUSER_FLAG"  # the user's CFLAGS come last
-    assert "-s" in exes["linker_so"]
+    assert "-g" not in exes["compiler_so"]
+    assert "-g" in compiler_executables(["zig"], parse_target("manylinux_2_17_x86_64"),
+                                        debug_info=True)["compiler_so"]
 
 
 def test_cross_builds_name_modules_for_the_target(monkeypatch):

@@ -1,0 +1,75 @@
+"""Compiling the C files of one module at the same time.
+
+setuptools' ``build_ext --parallel`` only builds separate extensions at once and each
+extension's sources one after another; a module over a bundled library is one extension with
+dozens of files. Each source is handed to the compiler's own ``compile()`` on its own, so
+everything that method does (dependency checks, macOS flag fixes, the object's path) still
+happens; one semaphore, shared by every module of the build, caps the compilers running.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from typing import Any
+
+from setuptools.errors import CompileError
+
+__all__ = ["compiling_in_parallel"]
+
+
+@contextmanager
+def compiling_in_parallel(compiler: Any, jobs: int) -> Iterator[None]:
+    """Within the block, ``compiler.compile()`` runs up to *jobs* compilers at once."""
+    if jobs < 2:
+        yield
+        return
+    original = compiler.compile
+    slots = threading.BoundedSemaphore(jobs)
+
+    def one(source: str, kwargs: dict[str, Any]) -> list[str]:
+        with slots:
+            try:
+                objects: list[str] = original([source], **kwargs)
+            except CompileError:
+                # The command line is in the log above its messages; name just the file.
+                raise CompileError(f"{source} did not compile") from None
+            return objects
+
+    def compile_sources(sources: Sequence[str], output_dir: str | None = None,
+                        *args: Any, **kwargs: Any) -> list[str]:
+        kwargs.update(zip(("macros", "include_dirs", "debug", "extra_preargs",
+                           "extra_postargs", "depends"), args))
+        kwargs["output_dir"] = output_dir
+        if len(sources) < 2:
+            return one(sources[0], kwargs) if sources else original(sources, **kwargs)
+        with ThreadPoolExecutor(min(jobs, len(sources)), "cffi-compile") as pool:
+            futures = [pool.submit(one, str(s), kwargs) for s in sources]
+            _stop_at_first_failure(futures)
+        # The objects in the order of the sources: the link order stays the user's.
+        return [obj for f in futures for obj in f.result()]
+
+    own = vars(compiler).get("compile")
+    compiler.compile = compile_sources
+    try:
+        yield
+    finally:
+        if own is None:
+            del compiler.compile  # the class's method again
+        else:
+            compiler.compile = own
+
+
+def _stop_at_first_failure(futures: list[Future[list[str]]]) -> None:
+    """Like make without -k: once a file fails, files not yet started are not compiled; the
+    ones already running finish (their messages are shown too)."""
+    _, pending = wait(futures, return_when=FIRST_EXCEPTION)
+    if pending:
+        for future in pending:
+            future.cancel()
+        wait(pending)
+    failed = [str(f.exception()) for f in futures if not f.cancelled() and f.exception()]
+    if failed:
+        raise CompileError("; ".join(failed))

@@ -1,0 +1,376 @@
+"""Fast builds: parallel compilation, the compiler cache, lean modules.
+
+Correctness only: a parallel build compiles what a serial one does, never more at once than
+asked, and its error messages stay whole; a cached build gives a working, identical module and
+a changed header is never served stale; release modules carry no debug information. The speed
+itself is measured by benchmarks/build_speed.py, not here.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import sys
+import threading
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+from elftools.elf.elffile import ELFFile
+from setuptools.errors import CompileError
+
+from cffi_build_plugin import build_choices
+from cffi_build_plugin.build_choices import compile_choices
+from cffi_build_plugin.compiler_setup import LAUNCHER, compile_commands, without_debug_flags
+from cffi_build_plugin.errors import ConfigError
+from cffi_build_plugin.linking import link_commands
+from cffi_build_plugin.parallel_compile import compiling_in_parallel
+from cffi_build_plugin.settings import Settings
+from devtools.venvs import run
+from tests.conftest import Tools, copy_project
+from tests.wheels import build_wheel, run_in_fresh_venv
+
+_ENV = ("CFFI_BUILD_PLUGIN_JOBS", "CFFI_BUILD_PLUGIN_COMPILER_CACHE",
+        "CFFI_BUILD_PLUGIN_DEBUG_INFO")
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in _ENV:
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+# -- the choices: setting, environment, build_ext --parallel --------------------------------
+
+
+def test_defaults_use_every_cpu_ccache_when_found_and_no_debug_info(clean_env):
+    clean_env.setattr(build_choices, "find_tool", lambda name: f"/opt/bin/{name}")
+    choices = compile_choices(Settings())
+    assert choices.jobs == build_choices.usable_cpus() >= 1
+    assert choices.ccache == "/opt/bin/ccache"
+    assert choices.debug_info is False
+
+
+def test_environment_wins_over_parallel_option_which_wins_over_pyproject(clean_env):
+    settings = Settings(jobs=3, compiler_cache="off", debug_info=False)
+    assert compile_choices(settings).jobs == 3
+    assert compile_choices(settings, parallel_option=5).jobs == 5
+    clean_env.setenv("CFFI_BUILD_PLUGIN_JOBS", "2")
+    clean_env.setenv("CFFI_BUILD_PLUGIN_DEBUG_INFO", "yes")
+    choices = compile_choices(settings, parallel_option=5)
+    assert (choices.jobs, choices.debug_info, choices.ccache) == (2, True, None)
+
+
+@pytest.mark.parametrize(("variable", "value", "wanted"), [
+    ("CFFI_BUILD_PLUGIN_JOBS", "0", "a whole number of at least 1"),
+    ("CFFI_BUILD_PLUGIN_JOBS", "many", "a whole number of at least 1"),
+    ("CFFI_BUILD_PLUGIN_COMPILER_CACHE", "sccache", '"auto" or "ccache" or "off"'),
+    ("CFFI_BUILD_PLUGIN_DEBUG_INFO", "maybe", "true or false"),
+])
+def test_a_bad_environment_value_names_the_variable_and_the_setting(clean_env, variable,
+                                                                     value, wanted):
+    clean_env.setenv(variable, value)
+    with pytest.raises(ConfigError) as err:
+        compile_choices(Settings())
+    message = str(err.value)
+    assert f"{variable}: expected {wanted}" in message
+    assert "the environment" in message
+    assert "[tool.cffi-build-plugin] " in message
+
+
+def test_ccache_asked_for_but_missing_says_how_to_get_it(clean_env):
+    clean_env.setattr(build_choices, "find_tool", lambda name: None)
+    assert compile_choices(Settings(compiler_cache="auto")).ccache is None
+    with pytest.raises(ConfigError, match=r'cffi-build-plugin\[ccache\]'):
+        compile_choices(Settings(compiler_cache="ccache"))
+
+
+# -- the commands -------------------------------------------------------------------------------
+
+
+class _Unix:
+    compiler_type = "unix"
+
+    def __init__(self) -> None:
+        self.compiler_so = ["gcc", "-DNDEBUG", "-g", "-O3", "-ggdb3", "-gdwarf-4", "-fPIC"]
+        self.compiler_so_cxx = ["ccache", "g++", "-g", "-O2"]
+        self.linker_so = ["gcc", "-shared", "-Wl,-rpath,/nonexistent-python/lib"]
+
+
+def _choices(**kw):
+    base = {"jobs": 2, "ccache": "/usr/bin/ccache", "debug_info": False}
+    return build_choices.CompileChoices(**{**base, **kw})
+
+
+def test_compile_commands_launch_through_ccache_once_and_drop_debug_flags(tmp_path):
+    commands = compile_commands(_Unix(), _choices(), lock_file=tmp_path / "lock",
+                                basedir=tmp_path)
+    launcher = [sys.executable, "-I", "-S", str(LAUNCHER), str(tmp_path / "lock"),
+                f"CCACHE_BASEDIR={tmp_path}", "--"]
+    assert commands["compiler_so"] == [*launcher, "/usr/bin/ccache", "gcc", "-DNDEBUG", "-O3",
+                                       "-fPIC"]
+    # The user's own CC="ccache g++" is not wrapped twice.
+    assert commands["compiler_so_cxx"] == [*launcher, "ccache", "g++", "-O2"]
+    kept = compile_commands(_Unix(), _choices(ccache=None, debug_info=True),
+                            lock_file=tmp_path / "lock", basedir=tmp_path)
+    assert kept["compiler_so"][6:] == _Unix().compiler_so
+    assert "CCACHE_BASEDIR" not in " ".join(kept["compiler_so"])
+
+
+def test_msvc_commands_are_left_alone(tmp_path):
+    class Msvc:
+        compiler_type = "msvc"
+
+    assert compile_commands(Msvc(), _choices(), lock_file=tmp_path, basedir=tmp_path) == {}
+
+
+def test_debug_flags_are_recognised():
+    assert without_debug_flags(["-g", "-g0", "-g3", "-ggdb", "-gdwarf-5", "-gline-tables-only",
+                                "-gsplit-dwarf", "-fno-gnu-unique", "-O2"]) == \
+        ["-gsplit-dwarf", "-fno-gnu-unique", "-O2"]
+
+
+def test_linux_links_stripped_unless_debug_info_is_kept():
+    assert link_commands(_Unix(), debug_info=False, platform="linux")["linker_so"][-1] == "-s"
+    assert "-s" not in link_commands(_Unix(), debug_info=True, platform="linux")["linker_so"]
+    assert link_commands(_Unix(), debug_info=False, platform="darwin") == {}
+
+
+# -- parallel compile(): the logic, with a compiler that only records ---------------------------
+
+
+class _Recorder:
+    compiler_type = "unix"
+
+    def __init__(self, fail: str | None = None, delay: float = 0.05) -> None:
+        self.fail, self.delay = fail, delay
+        self.running = self.most = 0
+        self.started: list[str] = []
+        self.lock = threading.Lock()
+
+    def compile(self, sources, output_dir=None, **kwargs):
+        (source,) = sources
+        with self.lock:
+            self.started.append(source)
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(self.delay)
+        with self.lock:
+            self.running -= 1
+        if source == self.fail:
+            raise CompileError(f"command 'gcc' failed for {source}")
+        return [f"{output_dir}/{source}.o"]
+
+
+def test_parallel_compile_keeps_the_link_order_and_the_cap():
+    compiler = _Recorder()
+    sources = [f"s{i}.c" for i in range(9)]
+    with compiling_in_parallel(compiler, 3):
+        objects = compiler.compile(sources, "out", macros=[], depends=[])
+    assert objects == [f"out/s{i}.c.o" for i in range(9)]
+    assert compiler.most == 3
+    assert "compile" not in vars(compiler)  # put back
+
+
+def test_parallel_compile_stops_starting_files_after_a_failure():
+    compiler = _Recorder(fail="s0.c", delay=0.2)
+    with compiling_in_parallel(compiler, 2), pytest.raises(CompileError) as err:
+        compiler.compile([f"s{i}.c" for i in range(8)], "out")
+    assert str(err.value) == "s0.c did not compile"
+    assert len(compiler.started) < 8
+
+
+# -- real builds: gcc, ccache, the ELF that comes out -----------------------------------------
+
+
+def _pip_wheel(project: Path, out: Path, env: dict[str, str], *extra: str):
+    """A non-isolated build with this interpreter (the dev venv has the plugin and ccache)."""
+    return run([sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps",
+                "-v", "-w", out, *extra, project], env=env, check=False)
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in _ENV and not k.startswith("CCACHE")}
+    return {**env, **extra}
+
+
+def _module(wheel_dir: Path, dest: Path) -> Path:
+    """The wheel in *wheel_dir* unpacked into *dest*; its one compiled module."""
+    (wheel,) = wheel_dir.glob("*.whl")
+    with zipfile.ZipFile(wheel) as zf:
+        zf.extractall(dest)
+    (so,) = dest.rglob("*.so")
+    return so
+
+
+_TIMING_CC = """#!/bin/sh
+case " $* " in *" -c "*) ;; *) exec gcc "$@" ;; esac
+echo "start $(date +%s.%N)" >> "$CC_LOG"
+sleep 0.4
+gcc "$@"; rc=$?
+echo "end $(date +%s.%N)" >> "$CC_LOG"
+exit $rc
+"""
+
+
+def _most_at_once(log: Path) -> int:
+    events = sorted((float(t), 1 if kind == "start" else -1)
+                    for kind, t in (line.split() for line in log.read_text().splitlines()))
+    running = most = 0
+    for _, step in events:
+        running += step
+        most = max(most, running)
+    return most
+
+
+@pytest.mark.parametrize(("jobs_from", "jobs"), [("env", 1), ("env", 3), ("pyproject", 2)])
+def test_one_modules_sources_compile_in_parallel_up_to_jobs(tmp_path, jobs_from, jobs):
+    project = copy_project("many-files", tmp_path / "p")
+    cc = tmp_path / "timing-cc"
+    cc.write_text(_TIMING_CC)
+    cc.chmod(0o755)
+    env = _env(CC=str(cc), CC_LOG=str(tmp_path / "cc.log"),
+               CFFI_BUILD_PLUGIN_COMPILER_CACHE="off")
+    if jobs_from == "env":
+        env["CFFI_BUILD_PLUGIN_JOBS"] = str(jobs)
+    else:
+        with (project / "pyproject.toml").open("a") as f:
+            f.write(f"jobs = {jobs}\n")
+    proc = _pip_wheel(project, tmp_path / "dist", env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert len((tmp_path / "cc.log").read_text().splitlines()) == 2 * 7  # 6 parts + cffi's C
+    assert _most_at_once(tmp_path / "cc.log") == jobs
+
+
+def test_parallel_compiler_errors_stay_whole_and_name_the_files(tmp_path):
+    project = copy_project("many-files", tmp_path / "p")
+    for name, body in (("broken_x", "return undefined_x + 1; }\nint zx = \"s\" * 2;"),
+                       ("broken_y", "return undefined_y; }\nint zy = \"s\" * 2;")):
+        (project / "csrc" / f"{name}.c").write_text(f"long {name}(void) {{ {body}\n")
+    proc = _pip_wheel(project, tmp_path / "dist",
+                      _env(CFFI_BUILD_PLUGIN_JOBS="2", CFFI_BUILD_PLUGIN_COMPILER_CACHE="off"))
+    assert proc.returncode != 0
+    lines = (proc.stdout + proc.stderr).splitlines()
+    for name in ("broken_x", "broken_y"):
+        mine = [i for i, line in enumerate(lines) if f"csrc/{name}.c:" in line]
+        assert len(mine) >= 2
+        block = lines[mine[0]:mine[-1] + 1]
+        other = "broken_y" if name == "broken_x" else "broken_x"
+        assert not any(other in line for line in block), "\n".join(block)
+    assert ("failed to compile: csrc/broken_x.c did not compile; csrc/broken_y.c did not "
+            "compile") in proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+
+
+def _ccache_stats(ccache_dir: Path) -> dict[str, int]:
+    ccache = shutil.which("ccache") or str(Path(sys.executable).parent / "ccache")
+    out = run([ccache, "--print-stats"], env=_env(CCACHE_DIR=str(ccache_dir))).stdout
+    stats = dict(line.split("\t") for line in out.splitlines() if "\t" in line)
+    return {k: int(v) for k, v in stats.items() if v.isdigit()}
+
+
+def _hits(stats: dict[str, int]) -> int:
+    return stats.get("direct_cache_hit", 0) + stats.get("preprocessed_cache_hit", 0)
+
+
+def test_a_cached_build_elsewhere_gives_the_same_working_module_and_a_header_change_misses(
+        tmp_path):
+    env = _env(CCACHE_DIR=str(tmp_path / "ccache"))
+    first = copy_project("many-files", tmp_path / "first")
+    assert _pip_wheel(first, tmp_path / "d1", env).returncode == 0
+    cold = _ccache_stats(tmp_path / "ccache")
+    assert (cold["cache_miss"], _hits(cold)) == (7, 0)
+
+    # The same project in another folder (as an sdist build unpacks it): nothing recompiles.
+    second = copy_project("many-files", tmp_path / "second")
+    assert _pip_wheel(second, tmp_path / "d2", env).returncode == 0
+    warm = _ccache_stats(tmp_path / "ccache")
+    assert (warm["cache_miss"], _hits(warm)) == (7, 7)
+    one, two = _module(tmp_path / "d1", tmp_path / "x1"), _module(tmp_path / "d2", tmp_path / "x2")
+    assert one.read_bytes() == two.read_bytes()
+
+    # A header every part includes changes: each part recompiles, the new value is served.
+    third = copy_project("many-files", tmp_path / "third")
+    header = third / "csrc" / "parts.h"
+    header.write_text(header.read_text().replace("#define SCALE 3", "#define SCALE 5"))
+    assert _pip_wheel(third, tmp_path / "d3", env).returncode == 0
+    changed = _ccache_stats(tmp_path / "ccache")
+    # The six parts use SCALE; cffi's C includes the header but not SCALE, so its
+    # preprocessed text is unchanged and a hit is right.
+    assert changed["cache_miss"] - warm["cache_miss"] == 6
+    _module(tmp_path / "d3", tmp_path / "x3")
+    for unpacked, scale in (("x1", 3), ("x3", 5)):
+        code = f"import manyfiles; assert manyfiles.total(10) == {scale} * {_unscaled(10)}"
+        run([sys.executable, "-c", code], cwd=tmp_path,
+            env={**env, "PYTHONPATH": str(tmp_path / unpacked)})
+
+
+def _unscaled(x: int) -> int:
+    return sum((i * ord(p)) % 7 for p in "abcdef" for i in range(x))
+
+
+def test_without_ccache_dir_the_cache_is_under_xdg_cache_home(tmp_path):
+    home = tmp_path / "cache-home"
+    project = copy_project("many-files", tmp_path / "p")
+    assert _pip_wheel(project, tmp_path / "dist", _env(XDG_CACHE_HOME=str(home))).returncode == 0
+    assert _ccache_stats(home / "ccache")["cache_miss"] == 7
+
+
+def _sections(so: Path) -> set[str]:
+    with so.open("rb") as f:
+        return {s.name for s in ELFFile(f).iter_sections()}
+
+
+@pytest.mark.parametrize("kept_by", ["env", "pyproject", "build_ext --debug"])
+def test_release_modules_carry_no_debug_info_unless_kept(tmp_path, kept_by):
+    project = copy_project("many-files", tmp_path / "p")
+    env = _env(CFFI_BUILD_PLUGIN_COMPILER_CACHE="off")
+    assert _pip_wheel(project, tmp_path / "lean", env).returncode == 0
+    lean = _module(tmp_path / "lean", tmp_path / "x-lean")
+    assert not {".debug_info", ".symtab"} & _sections(lean)
+
+    shutil.rmtree(project / "build")
+    extra: tuple[str, ...] = ()
+    if kept_by == "env":
+        env["CFFI_BUILD_PLUGIN_DEBUG_INFO"] = "1"
+    elif kept_by == "pyproject":
+        with (project / "pyproject.toml").open("a") as f:
+            f.write("debug-info = true\n")
+    else:
+        extra = ("--config-settings=--build-option=build_ext",
+                 "--config-settings=--build-option=--debug")
+    proc = _pip_wheel(project, tmp_path / "full", env, *extra)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    full = _module(tmp_path / "full", tmp_path / "x-full")
+    assert {".debug_info", ".symtab"} <= _sections(full)
+    assert lean.stat().st_size < full.stat().st_size / 2
+
+
+@pytest.mark.slow
+def test_the_ccache_extra_caches_isolated_builds(tmp_path, py311, tools: Tools, env):
+    # On a machine without ccache (CI's), the extra is the only ccache there is.
+    build_env = {**env, "CCACHE_DIR": str(tmp_path / "ccache")}
+    wheels = []
+    for i in (1, 2):  # two checkouts: no build/ folder to reuse
+        project = copy_project("many-files", tmp_path / f"p{i}")
+        pyproject = project / "pyproject.toml"
+        pyproject.write_text(pyproject.read_text().replace(
+            '"cffi-build-plugin"]', '"cffi-build-plugin[ccache]"]').replace(
+            'modules = [', 'compiler-cache = "ccache"\nmodules = ['))
+        wheels.append(build_wheel(tools(py311), project, tmp_path / f"dist{i}", build_env))
+    stats = _ccache_stats(tmp_path / "ccache")
+    assert (stats["cache_miss"], _hits(stats)) == (7, 7)
+    out = run_in_fresh_venv(py311, wheels[1], "import manyfiles; print(manyfiles.total(10))",
+                            tmp_path / "venv", env)
+    assert out.strip() == str(3 * _unscaled(10))
+
+
+def test_launcher_passes_the_exit_status_and_output_through(tmp_path):
+    proc = run([sys.executable, "-I", "-S", LAUNCHER, tmp_path / "lock", "X_SEEN=yes", "--",
+                "sh", "-c", 'echo "out $X_SEEN"; echo err >&2; exit 3'], check=False)
+    assert proc.returncode == 3
+    assert re.fullmatch(r"out yes\nerr\n", proc.stderr)
+    assert proc.stdout == ""
