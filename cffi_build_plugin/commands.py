@@ -113,7 +113,8 @@ class BuildExtMixin(_BuildExt):
             # ccache does not know zig's command line; zig caches objects itself.
             choices = dataclasses.replace(choices, ccache=None)
         self.parallel = choices.jobs if choices.jobs > 1 else None  # modules at once, too
-        with compiling(self.compiler, choices, Path(self.build_temp)):
+        sources = sum(len(ext.sources) for ext in self.extensions)
+        with compiling(self.compiler, choices, Path(self.build_temp), sources):
             super().build_extensions()
 
     def get_ext_filename(self, fullname: str) -> str:

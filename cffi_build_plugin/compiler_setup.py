@@ -1,10 +1,10 @@
 """The compiler's commands while our modules build, and how many run at once.
 
 Compile commands run through ``_launcher.py`` (each compiler's messages in one piece, as they
-run in parallel) and through ccache when there is one; the interpreter's ``-g`` is dropped
-unless debug information is kept. Link commands come from linking.py. Everything is set once
-around ``build_extensions`` and put back afterwards: ``build_ext --parallel`` builds modules
-from several threads, so nothing may be swapped per module.
+run in parallel) and through ccache when there is one, in its depend mode on Linux; the
+interpreter's ``-g`` is dropped unless debug information is kept. Link commands come from
+linking.py. Everything is set once around ``build_extensions`` and put back afterwards:
+``build_ext --parallel`` builds modules from several threads, so nothing is swapped per module.
 """
 
 from __future__ import annotations
@@ -25,24 +25,30 @@ __all__ = ["compile_commands", "compiling", "without_debug_flags"]
 _COMPILE = ("compiler_so", "compiler_so_cxx")
 #: -g, -g3, -ggdb, -gdwarf-4, -gline-tables-only... but not -gsplit-dwarf's relatives in -f.
 _DEBUG_FLAG = re.compile(r"-g(\d|gdb\d?|dwarf(-\d+)?|line-tables-only|codeview)?")
-LAUNCHER = Path(__file__).with_name("_launcher.py")
+LAUNCHER_NAME = "_launcher.py"
+LAUNCHER = Path(__file__).with_name(LAUNCHER_NAME)
 
 
 def without_debug_flags(command: list[str]) -> list[str]:
     return [arg for arg in command if not _DEBUG_FLAG.fullmatch(arg)]
 
 
-def compile_commands(compiler: Any, choices: CompileChoices, *, lock_file: Path,
-                     basedir: Path) -> dict[str, list[str]]:
-    """The new compile commands of a Unix compiler (others are left as they are)."""
+def compile_commands(compiler: Any, choices: CompileChoices, *, lock_file: Path, basedir: Path,
+                     launch: bool, platform: str = sys.platform) -> dict[str, list[str]]:
+    """The new compile commands of a Unix compiler (others are left as they are). *launch*:
+    whether compilers may run at once, so that their messages need holding together."""
     if getattr(compiler, "compiler_type", None) != "unix":
         return {}
-    launcher = [sys.executable, "-I", "-S", str(LAUNCHER), str(lock_file)]
+    prefix = [sys.executable, "-I", "-S", str(LAUNCHER), str(lock_file)] if launch else []
+    depend_mode = bool(choices.ccache) and platform.startswith("linux")
     if choices.ccache:
-        # Paths under the project become relative in what ccache hashes: the same project
-        # unpacked elsewhere (an sdist build, another checkout) hits the same entries.
-        launcher += [f"CCACHE_BASEDIR={basedir}"]
-    launcher += ["--"]
+        # ccache reads its settings from the environment; env(1) sets them for it alone.
+        # BASEDIR: paths under the project become relative in what ccache hashes, so the
+        # same project unpacked elsewhere (an sdist build, another checkout) hits. DEPEND: a
+        # miss costs one compile with -MD, not a preprocessor run on top (most of a small
+        # module's compile time), and hits come from the files the compiler read.
+        prefix += ["env", f"CCACHE_BASEDIR={basedir}", *(["CCACHE_DEPEND=1"] if depend_mode
+                                                         else [])]
     commands = {}
     for name in _COMPILE:
         command = getattr(compiler, name, None)
@@ -52,7 +58,9 @@ def compile_commands(compiler: Any, choices: CompileChoices, *, lock_file: Path,
             command = without_debug_flags(command)
         if choices.ccache and Path(command[0]).name not in ("ccache", "sccache"):
             command = [choices.ccache, *command]
-        commands[name] = [*launcher, *command]
+        if depend_mode:
+            command = [*command, "-MD"]
+        commands[name] = [*prefix, *command]
     return commands
 
 
@@ -68,15 +76,35 @@ def _swapped(compiler: Any, commands: Mapping[str, list[str]]) -> Iterator[None]
             setattr(compiler, name, command)
 
 
+def _include_dirs(compiler: Any) -> dict[str, list[str]]:
+    """setuptools adds a venv's include/ folder, empty unless a package installed headers;
+    an isolated build's venv has a random name, and ccache's direct mode would never hit
+    again. Left out when it holds no file (venv makes it with an empty include/pythonX.Y),
+    where leaving it out changes nothing."""
+    venv_include = Path(sys.exec_prefix, "include")
+    dirs = getattr(compiler, "include_dirs", None)
+    if sys.exec_prefix == sys.base_exec_prefix or not isinstance(dirs, list) or \
+            str(venv_include) not in dirs or \
+            any(p.is_file() for p in venv_include.rglob("*")):
+        return {}
+    return {"include_dirs": [d for d in dirs if d != str(venv_include)]}
+
+
 @contextmanager
-def compiling(compiler: Any, choices: CompileChoices, build_temp: Path) -> Iterator[None]:
-    """Within the block, *compiler* builds our modules the way *choices* say."""
+def compiling(compiler: Any, choices: CompileChoices, build_temp: Path,
+              sources: int) -> Iterator[None]:
+    """Within the block, *compiler* builds our modules (*sources* C files in all) the way
+    *choices* say."""
     build_temp.mkdir(parents=True, exist_ok=True)
     commands = compile_commands(compiler, choices, basedir=Path.cwd(),
-                                lock_file=build_temp / ".cffi-build-plugin-output.lock")
+                                lock_file=build_temp / ".cffi-build-plugin-output.lock",
+                                launch=choices.jobs > 1 and sources > 1)
     commands.update(link_commands(compiler, debug_info=choices.debug_info))
+    if choices.ccache:
+        commands.update(_include_dirs(compiler))
     with ExitStack() as stack:
         stack.enter_context(_swapped(compiler, commands))
-        if "compiler_so" in commands:  # launched: parallel messages stay readable
+        if LAUNCHER_NAME in " ".join(commands.get("compiler_so", [])):
+            # Launched, so parallel messages stay whole: the files of a module at once.
             stack.enter_context(compiling_in_parallel(compiler, choices.jobs))
         yield

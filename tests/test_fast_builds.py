@@ -107,24 +107,37 @@ def _choices(**kw):
 
 def test_compile_commands_launch_through_ccache_once_and_drop_debug_flags(tmp_path):
     commands = compile_commands(_Unix(), _choices(), lock_file=tmp_path / "lock",
-                                basedir=tmp_path)
-    launcher = [sys.executable, "-I", "-S", str(LAUNCHER), str(tmp_path / "lock"),
-                f"CCACHE_BASEDIR={tmp_path}", "--"]
-    assert commands["compiler_so"] == [*launcher, "/usr/bin/ccache", "gcc", "-DNDEBUG", "-O3",
-                                       "-fPIC"]
+                                basedir=tmp_path, launch=True, platform="linux")
+    prefix = [sys.executable, "-I", "-S", str(LAUNCHER), str(tmp_path / "lock"), "env",
+              f"CCACHE_BASEDIR={tmp_path}", "CCACHE_DEPEND=1"]
+    assert commands["compiler_so"] == [*prefix, "/usr/bin/ccache", "gcc", "-DNDEBUG", "-O3",
+                                       "-fPIC", "-MD"]
     # The user's own CC="ccache g++" is not wrapped twice.
-    assert commands["compiler_so_cxx"] == [*launcher, "ccache", "g++", "-O2"]
+    assert commands["compiler_so_cxx"] == [*prefix, "ccache", "g++", "-O2", "-MD"]
+    # Depend mode (and its -MD) only where it was measured.
+    mac = compile_commands(_Unix(), _choices(), lock_file=tmp_path / "lock",
+                           basedir=tmp_path, launch=True, platform="darwin")
+    assert mac["compiler_so"] == [*prefix[:-1], "/usr/bin/ccache", "gcc", "-DNDEBUG", "-O3",
+                                  "-fPIC"]
+
+
+def test_nothing_changes_without_parallelism_cache_or_stripping(tmp_path):
     kept = compile_commands(_Unix(), _choices(ccache=None, debug_info=True),
-                            lock_file=tmp_path / "lock", basedir=tmp_path)
-    assert kept["compiler_so"][6:] == _Unix().compiler_so
-    assert "CCACHE_BASEDIR" not in " ".join(kept["compiler_so"])
+                            lock_file=tmp_path / "lock", basedir=tmp_path, launch=False)
+    assert kept == {"compiler_so": _Unix().compiler_so,
+                    "compiler_so_cxx": _Unix().compiler_so_cxx}
+    launched = compile_commands(_Unix(), _choices(ccache=None, debug_info=True),
+                                lock_file=tmp_path / "lock", basedir=tmp_path, launch=True)
+    assert launched["compiler_so"][:5] == [sys.executable, "-I", "-S", str(LAUNCHER),
+                                           str(tmp_path / "lock")]
 
 
 def test_msvc_commands_are_left_alone(tmp_path):
     class Msvc:
         compiler_type = "msvc"
 
-    assert compile_commands(Msvc(), _choices(), lock_file=tmp_path, basedir=tmp_path) == {}
+    assert compile_commands(Msvc(), _choices(), lock_file=tmp_path, basedir=tmp_path,
+                            launch=True) == {}
 
 
 def test_debug_flags_are_recognised():
@@ -298,9 +311,8 @@ def test_a_cached_build_elsewhere_gives_the_same_working_module_and_a_header_cha
     header.write_text(header.read_text().replace("#define SCALE 3", "#define SCALE 5"))
     assert _pip_wheel(third, tmp_path / "d3", env).returncode == 0
     changed = _ccache_stats(tmp_path / "ccache")
-    # The six parts use SCALE; cffi's C includes the header but not SCALE, so its
-    # preprocessed text is unchanged and a hit is right.
-    assert changed["cache_miss"] - warm["cache_miss"] == 6
+    # Depend mode: every file that read the header misses, cffi's C too.
+    assert changed["cache_miss"] - warm["cache_miss"] == 7
     _module(tmp_path / "d3", tmp_path / "x3")
     for unpacked, scale in (("x1", 3), ("x3", 5)):
         code = f"import manyfiles; assert manyfiles.total(10) == {scale} * {_unscaled(10)}"
@@ -369,8 +381,13 @@ def test_the_ccache_extra_caches_isolated_builds(tmp_path, py311, tools: Tools, 
 
 
 def test_launcher_passes_the_exit_status_and_output_through(tmp_path):
-    proc = run([sys.executable, "-I", "-S", LAUNCHER, tmp_path / "lock", "X_SEEN=yes", "--",
-                "sh", "-c", 'echo "out $X_SEEN"; echo err >&2; exit 3'], check=False)
+    proc = run([sys.executable, "-I", "-S", LAUNCHER, tmp_path / "lock", "sh", "-c",
+                'echo "out $X_SEEN"; echo err >&2; exit 3'], check=False,
+               env={**os.environ, "X_SEEN": "yes"})
     assert proc.returncode == 3
     assert re.fullmatch(r"out yes\nerr\n", proc.stderr)
     assert proc.stdout == ""
+    missing = run([sys.executable, "-I", "-S", LAUNCHER, tmp_path / "lock", "no-such-cc"],
+                  check=False)
+    assert missing.returncode == 127
+    assert "cannot run no-such-cc" in missing.stderr
