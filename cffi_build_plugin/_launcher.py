@@ -18,12 +18,38 @@ def _write_all(fd: int, data: bytes) -> None:
         data = data[os.write(fd, data):]
 
 
+def _start(command: list[str], output: int) -> int:
+    """Start *command* with stdout and stderr going to *output*; its pid."""
+    if hasattr(os, "posix_spawnp"):
+        return os.posix_spawnp(command[0], command, os.environ, file_actions=[
+            (os.POSIX_SPAWN_DUP2, output, 1), (os.POSIX_SPAWN_DUP2, output, 2)])
+    # PyPy 3.9 has no posix_spawnp. exec's failure is told through a second pipe, so that
+    # it raises here as posix_spawnp's does.
+    errors_in, errors_out = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.dup2(output, 1)
+            os.dup2(output, 2)
+            os.execvp(command[0], command)  # noqa: S606 (a compiler command, as given)
+        except OSError as exc:
+            os.write(errors_out, f"{exc.errno} {exc.strerror}".encode())
+        os._exit(127)
+    os.close(errors_out)
+    failure = os.read(errors_in, 1024)
+    os.close(errors_in)
+    if failure:
+        os.waitpid(pid, 0)
+        errno, _, strerror = failure.decode().partition(" ")
+        raise OSError(int(errno), f"{strerror}: {command[0]!r}")
+    return pid
+
+
 def main(argv: list[str]) -> int:
     lock_path, command = argv[0], argv[1:]
     read_end, write_end = os.pipe()  # both close-on-exec; the child gets dup2'd copies
     try:
-        pid = os.posix_spawnp(command[0], command, os.environ, file_actions=[
-            (os.POSIX_SPAWN_DUP2, write_end, 1), (os.POSIX_SPAWN_DUP2, write_end, 2)])
+        pid = _start(command, write_end)
     except OSError as exc:
         _write_all(2, f"cannot run {command[0]}: {exc}\n".encode())
         return 127

@@ -391,3 +391,18 @@ def test_launcher_passes_the_exit_status_and_output_through(tmp_path):
                   check=False)
     assert missing.returncode == 127
     assert "cannot run no-such-cc" in missing.stderr
+
+
+@pytest.mark.slow
+def test_pypy_and_the_oldest_cpython_build_a_many_file_module_in_parallel(
+        tmp_path, pypy39, py39, tools: Tools, env):
+    # PyPy 3.9 has no os.posix_spawnp: the launcher forks there.
+    for interp in (pypy39, py39):
+        project = copy_project("many-files", tmp_path / f"p-{interp.name}")
+        build_env = {**env, "CFFI_BUILD_PLUGIN_JOBS": "2",
+                     "CCACHE_DIR": str(tmp_path / "ccache")}
+        wheel = build_wheel(tools(interp), project, tmp_path / f"dist-{interp.name}",
+                            build_env)
+        out = run_in_fresh_venv(interp, wheel, "import manyfiles; print(manyfiles.total(10))",
+                                tmp_path, env)
+        assert out.strip() == str(3 * _unscaled(10))
