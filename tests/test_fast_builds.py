@@ -406,3 +406,25 @@ def test_pypy_and_the_oldest_cpython_build_a_many_file_module_in_parallel(
         out = run_in_fresh_venv(interp, wheel, "import manyfiles; print(manyfiles.total(10))",
                                 tmp_path, env)
         assert out.strip() == str(3 * _unscaled(10))
+
+
+# -- the benchmarks still run (their figures are theirs to print, not the tests') ----------
+
+
+@pytest.mark.slow
+def test_the_build_benchmark_runs_and_prints_its_ratio():
+    root = Path(__file__).parent.parent
+    proc = run([sys.executable, "-m", "benchmarks.build_speed", "--repeat", "1", "--only",
+                "small"], cwd=root)
+    assert re.search(r"single-module build ÷ cffi_modules +\d+\.\d\d", proc.stdout), proc.stdout
+    assert re.search(r"wheel size .* \d+\.\d\d", proc.stdout), proc.stdout
+
+
+@pytest.mark.slow
+def test_the_call_overhead_benchmark_runs_on_the_installed_example(tmp_path, py313, abi3_wheel,
+                                                                    env):
+    script = Path(__file__).parent.parent / "example_project/benchmarks/call_overhead.py"
+    out = run_in_fresh_venv(py313, abi3_wheel, f"import runpy; runpy.run_path({str(script)!r}, "
+                            "run_name='__main__')", tmp_path, env)
+    assert re.findall(r"^  (cffi API mode|ctypes|pure Python) +\d+\.\d ns", out, re.M) == \
+        ["cffi API mode", "ctypes", "pure Python"], out
