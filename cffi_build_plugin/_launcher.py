@@ -61,16 +61,34 @@ def main(argv: list[str]) -> int:
     os.close(read_end)
     _, status = os.waitpid(pid, 0)
     if chunks:
-        import fcntl
+        _write_locked(lock_path, b"".join(chunks))
+    if os.WIFSIGNALED(status):
+        # Die of the same signal, so the build reports a crashed compiler, not an exit code.
+        import signal
 
-        lock = os.open(lock_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            _write_all(2, b"".join(chunks))
-        finally:
-            os.close(lock)
+        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
     return os.waitstatus_to_exitcode(status)
 
 
+def _write_locked(lock_path: str, output: bytes) -> None:
+    """To stderr in one piece; without the lock (a folder gone) rather than not at all."""
+    import fcntl
+
+    try:
+        lock = os.open(lock_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    except OSError:
+        _write_all(2, output)
+        return
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _write_all(2, output)
+    finally:
+        os.close(lock)
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    try:
+        sys.exit(main(sys.argv[1:]))
+    except KeyboardInterrupt:  # Ctrl-C reaches every compiler too: no traceback per file
+        sys.exit(130)

@@ -8,13 +8,18 @@ through the settings' own parsers, so they are checked (and explained) the same 
 from __future__ import annotations
 
 import dataclasses
+import logging
+import math
 import os
+import re
+import shlex
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from ._process import find_tool
-from .errors import ConfigError
+from ._process import find_tool, run
+from .errors import CffiBuildPluginError, ConfigError
 from .settings import Settings, toml_key
 
 __all__ = [
@@ -23,8 +28,11 @@ __all__ = [
     "ENV_JOBS",
     "CompileChoices",
     "compile_choices",
+    "is_debug_flag",
     "usable_cpus",
 ]
+
+log = logging.getLogger("cffi_build_plugin")
 
 ENV_JOBS = "CFFI_BUILD_PLUGIN_JOBS"
 ENV_COMPILER_CACHE = "CFFI_BUILD_PLUGIN_COMPILER_CACHE"
@@ -32,7 +40,9 @@ ENV_DEBUG_INFO = "CFFI_BUILD_PLUGIN_DEBUG_INFO"
 
 _ENV_OF = {"jobs": ENV_JOBS, "compiler_cache": ENV_COMPILER_CACHE, "debug_info": ENV_DEBUG_INFO}
 _TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off", ""}
+_FALSE = {"0", "false", "no", "off"}
+#: -g, -g3, -ggdb, -gdwarf-4, -gline-tables-only... (not -gsplit-dwarf and the like)
+_DEBUG_FLAG = re.compile(r"-g(\d|gdb\d?|dwarf(-\d+)?|line-tables-only|codeview)?")
 
 
 @dataclass(frozen=True)
@@ -44,20 +54,33 @@ class CompileChoices:
     debug_info: bool
 
 
-def usable_cpus() -> int:
-    """CPUs this process may run on (a CI container's quota, not the host's count)."""
+def is_debug_flag(arg: str) -> bool:
+    return bool(_DEBUG_FLAG.fullmatch(arg)) and arg != "-g0"
+
+
+def usable_cpus(cpu_max: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """CPUs this process may use: its affinity, and a container's CPU quota (cgroup v2's
+    cpu.max, which docker --cpus and Kubernetes limits set and os.cpu_count() ignores)."""
     if hasattr(os, "process_cpu_count"):
-        return os.process_cpu_count() or 1  # Python 3.13+
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0)) or 1
-    return os.cpu_count() or 1
+        cpus = os.process_cpu_count() or 1  # Python 3.13+
+    elif hasattr(os, "sched_getaffinity"):
+        cpus = len(os.sched_getaffinity(0)) or 1
+    else:
+        cpus = os.cpu_count() or 1
+    try:
+        quota, period = cpu_max.read_text().split()[:2]
+        if quota != "max":
+            cpus = min(cpus, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return cpus
 
 
 def _from_environment(name: str, raw: str) -> object:
     """The TOML value an environment string stands for."""
     text = raw.strip()
     if name == "jobs":
-        return int(text) if text.isdigit() else text
+        return int(text) if text.isascii() and text.isdigit() else text
     if name == "debug_info":
         low = text.lower()
         return True if low in _TRUE else False if low in _FALSE else text
@@ -69,7 +92,7 @@ def _effective(settings: Settings, problems: list[str]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for name, variable in _ENV_OF.items():
         raw = os.environ.get(variable)
-        if raw is None:
+        if raw is None or not raw.strip():  # an empty value, as CI matrices give: unset
             values[name] = getattr(settings, name)
             continue
         kind = fields[name].metadata["kind"]
@@ -82,24 +105,65 @@ def _effective(settings: Settings, problems: list[str]) -> dict[str, Any]:
     return values
 
 
-def compile_choices(settings: Settings, parallel_option: int | None = None) -> CompileChoices:
+def _user_asks_for_debug_info() -> bool:
+    """-g in CFLAGS or LDFLAGS: a distribution's debug-package build, or a developer's."""
+    flags = f"{os.environ.get('CFLAGS', '')} {os.environ.get('LDFLAGS', '')}"
+    try:
+        return any(is_debug_flag(arg) for arg in shlex.split(flags))
+    except ValueError:
+        return False
+
+
+def compile_choices(settings: Settings, parallel_option: int | None = None, *,
+                    portable: bool = False) -> CompileChoices:
     """The choices for this build. *parallel_option* is build_ext's --parallel when given;
-    the environment wins over it, and it over pyproject.toml."""
+    the environment wins over it, and it over pyproject.toml. Debug information is kept when
+    asked for, or when CFLAGS or LDFLAGS carry -g (unless CFFI_BUILD_PLUGIN_DEBUG_INFO=0)."""
     problems: list[str] = []
     values = _effective(settings, problems)
     if problems:
         raise ConfigError("the environment", problems)
     jobs = values["jobs"]
-    if os.environ.get(ENV_JOBS) is None and parallel_option:
+    if not os.environ.get(ENV_JOBS, "").strip() and parallel_option:
         jobs = parallel_option
-    ccache = None
-    if values["compiler_cache"] != "off":
-        ccache = find_tool("ccache")
-        if ccache is None and values["compiler_cache"] == "ccache":
-            raise ConfigError("pyproject.toml or the environment", [
-                f'compiler-cache = "ccache" ({ENV_COMPILER_CACHE} or [tool.cffi-build-plugin]), '
-                f"but no ccache executable is on PATH or beside {sys.executable}: add "
-                '"cffi-build-plugin[ccache]" to [build-system].requires, install ccache '
-                '(apt-get install ccache, brew install ccache), or set it to "auto"'])
-    return CompileChoices(jobs=jobs or usable_cpus(), ccache=ccache,
-                          debug_info=bool(values["debug_info"]))
+    debug_info = bool(values["debug_info"])
+    if not os.environ.get(ENV_DEBUG_INFO, "").strip() and _user_asks_for_debug_info():
+        debug_info = True
+    # Portable mode compiles with zig, which ccache does not know and which caches itself.
+    ccache = None if portable else _usable_ccache(values["compiler_cache"])
+    return CompileChoices(jobs=jobs or usable_cpus(), ccache=ccache, debug_info=debug_info)
+
+
+def _usable_ccache(mode: str) -> str | None:
+    """ccache's path, if it is wanted, found and able to write its cache: ccache fails every
+    compile when it cannot (a sandbox's HOME, a read-only home), so "auto" then goes without."""
+    if mode == "off":
+        return None
+    ccache = find_tool("ccache")
+    problem = _cache_problem(ccache) if ccache else \
+        f"no ccache executable is on PATH or beside {sys.executable}"
+    if problem is None:
+        return ccache
+    if mode == "ccache":
+        raise ConfigError("pyproject.toml or the environment", [
+            f'compiler-cache = "ccache" ({ENV_COMPILER_CACHE} or [tool.cffi-build-plugin]), '
+            f"but {problem}: add \"cffi-build-plugin[ccache]\" to [build-system].requires, "
+            "install ccache (apt-get install ccache, brew install ccache), give it a writable "
+            'CCACHE_DIR, or set compiler-cache to "auto"'])
+    if ccache:
+        log.warning("not using ccache: %s (compiler-cache = \"off\" silences this)", problem)
+    return None
+
+
+def _cache_problem(ccache: str) -> str | None:
+    try:
+        folder = run([ccache, "--get-config", "cache_dir"], timeout=60).strip()
+    except CffiBuildPluginError as exc:
+        return f"{ccache} cannot tell its cache directory ({exc})"
+    try:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return f"its cache directory {folder} cannot be created ({exc.strerror})"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"its cache directory {folder} is not writable"
+    return None

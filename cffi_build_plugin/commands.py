@@ -104,15 +104,21 @@ class BuildExtMixin(_BuildExt):
 
     def build_extensions(self) -> None:
         parallel = self.parallel if type(self.parallel) is int else None
-        choices = compile_choices(state_of(self).project.settings, parallel)
+        target = configured_target()
+        state = state_of(self)
+        choices = compile_choices(state.project.settings, parallel, portable=target is not None)
         if self.debug:
             choices = dataclasses.replace(choices, debug_info=True)
-        target = configured_target()
         if target is not None:
             use_zig(self.compiler, target, debug_info=choices.debug_info)
-            # ccache does not know zig's command line; zig caches objects itself.
-            choices = dataclasses.replace(choices, ccache=None)
-        self.parallel = choices.jobs if choices.jobs > 1 else None  # modules at once, too
+        ours = state.our_extensions()
+        if choices.jobs > 1 and self.compiler.compiler_type == "unix" and \
+                all(any(e is o for o in ours) for e in self.extensions):
+            # Modules at once too, when all are cffi's: another extension may be a
+            # setuptools Library or need a build_ext of the project's that is not thread-safe.
+            self.parallel = choices.jobs
+        elif choices.jobs == 1:
+            self.parallel = None  # CFFI_BUILD_PLUGIN_JOBS=1 wins over --parallel
         sources = sum(len(ext.sources) for ext in self.extensions)
         with compiling(self.compiler, choices, Path(self.build_temp), sources):
             super().build_extensions()

@@ -9,6 +9,7 @@ linking.py. Everything is set once around ``build_extensions`` and put back afte
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterator, Mapping
@@ -16,21 +17,22 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
-from .build_choices import CompileChoices
+from .build_choices import CompileChoices, is_debug_flag
 from .linking import link_commands
 from .parallel_compile import compiling_in_parallel
 
 __all__ = ["compile_commands", "compiling", "without_debug_flags"]
 
 _COMPILE = ("compiler_so", "compiler_so_cxx")
-#: -g, -g3, -ggdb, -gdwarf-4, -gline-tables-only... but not -gsplit-dwarf's relatives in -f.
-_DEBUG_FLAG = re.compile(r"-g(\d|gdb\d?|dwarf(-\d+)?|line-tables-only|codeview)?")
+#: Compilers ccache knows, possibly cross-prefixed or versioned; anything else (distcc, a
+#: wrapper script, an env(1) line) is left alone.
+_KNOWN_COMPILER = re.compile(r"(.*-)?(gcc|g\+\+|cc|c\+\+|clang|clang\+\+)(-\d+(\.\d+)*)?")
 LAUNCHER_NAME = "_launcher.py"
 LAUNCHER = Path(__file__).with_name(LAUNCHER_NAME)
 
 
 def without_debug_flags(command: list[str]) -> list[str]:
-    return [arg for arg in command if not _DEBUG_FLAG.fullmatch(arg)]
+    return [arg for arg in command if not is_debug_flag(arg)]
 
 
 def compile_commands(compiler: Any, choices: CompileChoices, *, lock_file: Path, basedir: Path,
@@ -39,16 +41,7 @@ def compile_commands(compiler: Any, choices: CompileChoices, *, lock_file: Path,
     whether compilers may run at once, so that their messages need holding together."""
     if getattr(compiler, "compiler_type", None) != "unix":
         return {}
-    prefix = [sys.executable, "-I", "-S", str(LAUNCHER), str(lock_file)] if launch else []
-    depend_mode = bool(choices.ccache) and platform.startswith("linux")
-    if choices.ccache:
-        # ccache reads its settings from the environment; env(1) sets them for it alone.
-        # BASEDIR: paths under the project become relative in what ccache hashes, so the
-        # same project unpacked elsewhere (an sdist build, another checkout) hits. DEPEND: a
-        # miss costs one compile with -MD, not a preprocessor run on top (most of a small
-        # module's compile time), and hits come from the files the compiler read.
-        prefix += ["env", f"CCACHE_BASEDIR={basedir}", *(["CCACHE_DEPEND=1"] if depend_mode
-                                                         else [])]
+    launcher = [sys.executable, "-I", "-S", str(LAUNCHER), str(lock_file)] if launch else []
     commands = {}
     for name in _COMPILE:
         command = getattr(compiler, name, None)
@@ -56,12 +49,31 @@ def compile_commands(compiler: Any, choices: CompileChoices, *, lock_file: Path,
             continue
         if not choices.debug_info:
             command = without_debug_flags(command)
-        if choices.ccache and Path(command[0]).name not in ("ccache", "sccache"):
+        head = Path(command[0]).name
+        if choices.ccache and _KNOWN_COMPILER.fullmatch(head):
             command = [choices.ccache, *command]
-        if depend_mode:
-            command = [*command, "-MD"]
-        commands[name] = [*prefix, *command]
+        if Path(command[0]).name == "ccache":  # ours, or the user's own CC="ccache gcc"
+            settings = _ccache_settings(basedir, platform)
+            if "CCACHE_DEPEND=1" in settings:
+                command = [*command, "-MD"]
+            command = ["env", *settings, *command] if settings else command
+        commands[name] = [*launcher, *command]
     return commands
+
+
+def _ccache_settings(basedir: Path, platform: str) -> list[str]:
+    """ccache reads its settings from the environment; env(1) sets them for it alone, unless
+    the user set them already. BASEDIR: paths under the project become relative in what
+    ccache hashes, so the same project unpacked elsewhere (an sdist build, another checkout)
+    hits. DEPEND (Linux, where it was measured): a miss costs one compile with -MD, not a
+    preprocessor run on top (most of a small module's compile time), and hits come from the
+    files the compiler read."""
+    settings = []
+    if "CCACHE_BASEDIR" not in os.environ:
+        settings.append(f"CCACHE_BASEDIR={basedir}")
+    if platform.startswith("linux") and not {"CCACHE_DEPEND", "CCACHE_NODEPEND"} & set(os.environ):
+        settings.append("CCACHE_DEPEND=1")
+    return settings
 
 
 @contextmanager
@@ -97,7 +109,7 @@ def compiling(compiler: Any, choices: CompileChoices, build_temp: Path,
     *choices* say."""
     build_temp.mkdir(parents=True, exist_ok=True)
     commands = compile_commands(compiler, choices, basedir=Path.cwd(),
-                                lock_file=build_temp / ".cffi-build-plugin-output.lock",
+                                lock_file=build_temp.resolve() / ".cffi-build-plugin-output.lock",
                                 launch=choices.jobs > 1 and sources > 1)
     commands.update(link_commands(compiler, debug_info=choices.debug_info))
     if choices.ccache:

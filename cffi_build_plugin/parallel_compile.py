@@ -29,13 +29,19 @@ def compiling_in_parallel(compiler: Any, jobs: int) -> Iterator[None]:
     original = compiler.compile
     slots = threading.BoundedSemaphore(jobs)
 
-    def one(source: str, kwargs: dict[str, Any]) -> list[str]:
+    def one(source: str, kwargs: dict[str, Any], stop: threading.Event) -> list[str] | None:
         with slots:
+            if stop.is_set():
+                return None  # another file failed: like make without -k, start no more
             try:
                 objects: list[str] = original([source], **kwargs)
             except CompileError:
+                stop.set()
                 # The command line is in the log above its messages; name just the file.
                 raise CompileError(f"{source} did not compile") from None
+            except BaseException:
+                stop.set()
+                raise
             return objects
 
     def compile_sources(sources: Sequence[str], output_dir: str | None = None,
@@ -43,13 +49,22 @@ def compiling_in_parallel(compiler: Any, jobs: int) -> Iterator[None]:
         kwargs.update(zip(("macros", "include_dirs", "debug", "extra_preargs",
                            "extra_postargs", "depends"), args))
         kwargs["output_dir"] = output_dir
+        stop = threading.Event()
         if len(sources) < 2:
-            return one(sources[0], kwargs) if sources else original(sources, **kwargs)
-        with ThreadPoolExecutor(min(jobs, len(sources)), "cffi-compile") as pool:
-            futures = [pool.submit(one, str(s), kwargs) for s in sources]
-            _stop_at_first_failure(futures)
+            return (one(str(sources[0]), kwargs, stop) or []) if sources else \
+                original(sources, **kwargs)
+        pool = ThreadPoolExecutor(min(jobs, len(sources)), "cffi-compile")
+        futures = [pool.submit(one, str(s), kwargs, stop) for s in sources]
+        try:
+            wait(futures, return_when=FIRST_EXCEPTION)
+        except BaseException:  # Ctrl-C: start nothing more, let the running ones end
+            stop.set()
+            raise
+        finally:  # after a failure too, queued files never start
+            pool.shutdown(wait=True, cancel_futures=True)
+        _raise_failures(futures)
         # The objects in the order of the sources: the link order stays the user's.
-        return [obj for f in futures for obj in f.result()]
+        return [obj for f in futures for obj in f.result() or []]
 
     own = vars(compiler).get("compile")
     compiler.compile = compile_sources
@@ -62,14 +77,12 @@ def compiling_in_parallel(compiler: Any, jobs: int) -> Iterator[None]:
             compiler.compile = own
 
 
-def _stop_at_first_failure(futures: list[Future[list[str]]]) -> None:
-    """Like make without -k: once a file fails, files not yet started are not compiled; the
-    ones already running finish (their messages are shown too)."""
-    _, pending = wait(futures, return_when=FIRST_EXCEPTION)
-    if pending:
-        for future in pending:
-            future.cancel()
-        wait(pending)
-    failed = [str(f.exception()) for f in futures if not f.cancelled() and f.exception()]
-    if failed:
-        raise CompileError("; ".join(failed))
+def _raise_failures(futures: list[Future[list[str] | None]]) -> None:
+    """The compilers' failures as one CompileError; anything else (a bug, not the C) as it is,
+    so that an optional module is not skipped for it."""
+    errors = [f.exception() for f in futures if not f.cancelled() and f.exception()]
+    for error in errors:
+        if not isinstance(error, CompileError):
+            raise error  # type: ignore[misc]
+    if errors:
+        raise CompileError("; ".join(str(e) for e in errors))

@@ -225,10 +225,10 @@ class Settings:
     )
     jobs: int | None = _setting(
         _POSITIVE_INT,
-        "How many compilers run at once, over the C files of one module and over modules "
-        "(Unix compilers; MSVC compiles one module's files in turn). Unset means every CPU "
-        "this process may use. Environment: CFFI_BUILD_PLUGIN_JOBS; build_ext's --parallel "
-        "also sets it.",
+        "How many compilers run at once, over the C files of one module and, when all "
+        "extensions are cffi's, over modules (Unix compilers; MSVC is left to setuptools). "
+        "Unset means every CPU this process may use, within a container's CPU quota. "
+        "Environment: CFFI_BUILD_PLUGIN_JOBS; build_ext's --parallel also sets it.",
         default=None,
     )
     compiler_cache: Literal["auto", "ccache", "off"] = _setting(
@@ -236,15 +236,18 @@ class Settings:
         'Reuse compiled objects across builds and interpreters with ccache: "auto" uses it '
         'when a ccache executable is found (on PATH or beside the building Python, which '
         'the "cffi-build-plugin[ccache]" extra provides), "ccache" fails the build without '
-        'it, "off" never uses it. The cache is ccache\'s own (CCACHE_DIR, else '
-        "$XDG_CACHE_HOME/ccache). Environment: CFFI_BUILD_PLUGIN_COMPILER_CACHE.",
+        'it, "off" never uses it. The cache is ccache\'s own (CCACHE_DIR, its cache_dir '
+        "setting, else its default: $XDG_CACHE_HOME/ccache or ~/.cache/ccache on Linux). "
+        "A ccache that cannot write its cache is not used. Environment: "
+        "CFFI_BUILD_PLUGIN_COMPILER_CACHE.",
         default="auto",
     )
     debug_info: bool = _setting(
         _BOOL,
         "Keep debug information in the built modules. By default release wheels carry none: "
-        "the interpreter's -g is dropped and Linux modules are linked stripped (build_ext "
-        "--debug keeps it too). Environment: CFFI_BUILD_PLUGIN_DEBUG_INFO (1 or 0).",
+        "the interpreter's -g is dropped and Linux modules are linked stripped. build_ext "
+        "--debug, or -g in CFLAGS or LDFLAGS, keeps it too. Environment: "
+        "CFFI_BUILD_PLUGIN_DEBUG_INFO (1 or 0; 0 wins over CFLAGS).",
         default=False,
     )
 

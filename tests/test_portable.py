@@ -100,6 +100,22 @@ def test_example_wheels_are_manylinux_2_17_and_pass_check(x86_wheels, env):
         report = check_wheel(wheel, ["cffi_example._cvec", "cffi_example._fast",
                                      "cffi_example._libc"])
         assert report.ok, report.problems
+        assert not stripped_sections(wheel), "zig-built modules are linked stripped too"
+
+
+def stripped_sections(wheel: Path) -> set[str]:
+    """Sections of the wheel's modules that a stripped release module has not."""
+    from elftools.elf.elffile import ELFFile
+
+    found: set[str] = set()
+    with zipfile.ZipFile(wheel) as zf:
+        for name in (n for n in zf.namelist() if n.endswith(".so")):
+            with zf.open(name) as f:
+                import io
+
+                sections = {s.name for s in ELFFile(io.BytesIO(f.read())).iter_sections()}
+            found |= sections & {".symtab", ".debug_info"}
+    return found
 
 
 @pytest.mark.parametrize("minor", CPYTHON_MINORS)

@@ -132,8 +132,11 @@ def test_schema_documents_every_field():
         assert prop["description"]
     assert set(schema["properties"]) == {
         "modules", "include", "exclude", "py-limited-api", "missing-cffi-dependency",
-        "ship-build-inputs",
+        "ship-build-inputs", "jobs", "compiler-cache", "debug-info",
     }
+    assert schema["properties"]["jobs"] == {
+        "type": "integer", "minimum": 1, "description": schema["properties"]["jobs"]["description"]}
+    assert schema["properties"]["compiler-cache"]["enum"] == ["auto", "ccache", "off"]
 
 
 def test_validate_pyproject_uses_our_schema(tmp_path):
