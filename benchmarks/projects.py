@@ -44,48 +44,45 @@ def _write(root: Path, files: dict[str, str]) -> None:
 
 def _forms(root: Path, package: str, builder: str, extra: dict[str, str]) -> dict[str, Path]:
     """The project twice under *root*: ``cffi_modules/`` and ``plugin/``."""
-    project = f'''
-        [project]
-        name = "{package}"
-        version = "1.0"
-        dependencies = ["cffi>=1.15; platform_python_implementation != 'PyPy'"]
-    '''
-    common = {f"{package}/__init__.py": f"from {package}._{package} import ffi, lib\n",
-              f"{package}_build.py": builder, **extra}
-    forms = {}
-    for form, files in {
+
+    def pyproject(requirement: str, tail: str = "") -> str:
+        head = f'''
+            [build-system]
+            requires = ["setuptools>=70.1", "{requirement}"]
+            build-backend = "setuptools.build_meta"
+
+            [project]
+            name = "{package}"
+            version = "1.0"
+            dependencies = ["cffi>=1.15; platform_python_implementation != 'PyPy'"]
+
+            [tool.setuptools]
+            packages = ["{package}"]
+        '''
+        return textwrap.dedent(head) + textwrap.dedent(tail)
+
+    spec = f"{package}_build.py:ffibuilder"
+    forms = {
         "cffi_modules": {
-            "pyproject.toml": '''
-                [build-system]
-                requires = ["setuptools>=70.1", "cffi>=1.15"]
-                build-backend = "setuptools.build_meta"
-            ''' + project + f'''
-                [tool.setuptools]
-                packages = ["{package}"]
-            ''',
-            "setup.py": f'''
+            "pyproject.toml": pyproject("cffi>=1.15"),
+            "setup.py": f"""
                 from setuptools import setup
 
-                setup(cffi_modules=["{package}_build.py:ffibuilder"])
-            ''',
+                setup(cffi_modules=["{spec}"])
+            """,
         },
         "plugin": {
-            "pyproject.toml": '''
-                [build-system]
-                requires = ["setuptools>=70.1", "cffi-build-plugin"]
-                build-backend = "setuptools.build_meta"
-            ''' + project + f'''
-                [tool.setuptools]
-                packages = ["{package}"]
-
+            "pyproject.toml": pyproject("cffi-build-plugin", f"""
                 [tool.cffi-build-plugin]
-                modules = ["{package}_build.py:ffibuilder"]
-            ''',
+                modules = ["{spec}"]
+            """),
         },
-    }.items():
+    }
+    common = {f"{package}/__init__.py": f"from {package}._{package} import ffi, lib\n",
+              f"{package}_build.py": builder, **extra}
+    for form, files in forms.items():
         _write(root / form, {**common, **files})
-        forms[form] = root / form
-    return forms
+    return {form: root / form for form in forms}
 
 
 def single_module(root: Path) -> dict[str, Path]:
