@@ -50,17 +50,22 @@ class BuiltModule:
 
 @contextlib.contextmanager
 def _builder_context(root: Path, builder_dir: Path) -> Iterator[None]:
-    """cwd = project root, the builder's folder importable, its imports forgotten after."""
+    """cwd = project root, the builder's folder importable, its imports forgotten after, no
+    bytecode written."""
     old_cwd = Path.cwd()
     old_path = list(sys.path)
     old_modules = set(sys.modules)
+    old_bytecode = sys.dont_write_bytecode
     _Depth.value += 1
     try:
+        # A sibling the builder imports (`_cdefs.py`) would leave __pycache__ in the tree.
+        sys.dont_write_bytecode = True
         os.chdir(root)
         sys.path.insert(0, str(builder_dir))
         yield
     finally:
         _Depth.value -= 1
+        sys.dont_write_bytecode = old_bytecode
         os.chdir(old_cwd)
         sys.path[:] = old_path
         # Sibling modules (a `_cdefs.py` next to each of two builders) must not leak from one

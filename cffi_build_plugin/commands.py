@@ -11,17 +11,21 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from setuptools import Extension
 from setuptools.command.bdist_wheel import bdist_wheel
+from setuptools.command.build import build
 from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
+from setuptools.command.egg_info import egg_info
 from setuptools.command.sdist import sdist
 from setuptools.errors import CompileError, LinkError
 
 from .build_choices import compile_choices
 from .builder import BuiltModule
+from .clean_tree import private_build_folder, remove_new_egg_info_at_exit
 from .compiler_setup import compiling
 from .errors import CffiBuildPluginError, TagError
 from .extensions import generate_c_source, generate_py_module
 from .portable import ENV_TARGET, configured_target, finish_module, target_ext_filename, use_zig
+from .reproducible import normalize_sdist, source_date_epoch
 from .state import BuildState
 from .tags import PythonVersion, limited_api_tag
 
@@ -37,8 +41,10 @@ if TYPE_CHECKING:
     _BuildPy = build_py
     _Sdist = sdist
     _BdistWheel = bdist_wheel
+    _Build = build
+    _EggInfo = egg_info
 else:
-    _BuildExt = _BuildPy = _Sdist = _BdistWheel = object
+    _BuildExt = _BuildPy = _Sdist = _BdistWheel = _Build = _EggInfo = object
 
 
 def state_of(command: Any) -> BuildState:
@@ -233,19 +239,30 @@ class BuildPyMixin(_BuildPy):
 
 
 class SdistMixin(_Sdist):
-    """Adds what builders read (found statically: no builder runs for an sdist)."""
+    """Adds what builders read (found statically: no builder runs for an sdist); with
+    SOURCE_DATE_EPOCH, writes the same bytes wherever it is built."""
+
+    def run(self) -> None:
+        remove_new_egg_info_at_exit(state_of(self).project.root)
+        super().run()
 
     def make_distribution(self) -> None:
+        epoch = source_date_epoch()
         self.filelist.extend(state_of(self).sdist_inputs())
         self.filelist.sort()
         self.filelist.remove_duplicates()
         super().make_distribution()
+        if epoch is not None:
+            for archive in self.archive_files:
+                if archive.endswith(".tar.gz"):
+                    normalize_sdist(Path(archive), epoch)
 
 
 class BdistWheelMixin(_BdistWheel):
     """Builds first, then tags the wheel from what was really built."""
 
     def run(self) -> None:
+        source_date_epoch()  # checked here, or bdist_wheel fails with a bare ValueError
         if not self.skip_build and configured_target() is not None:
             # build/lib.linux-<host>-<impl> is named for the host whatever the target: a
             # module left there by a build for another target would end up in this wheel.
@@ -290,7 +307,30 @@ class BdistWheelMixin(_BdistWheel):
         self.py_limited_api = wanted
 
 
+class BuildMixin(_Build):
+    """A PEP 517 wheel build writes build/ to a folder of its own (clean_tree.py)."""
+
+    def finalize_options(self) -> None:
+        folder = private_build_folder(self.distribution)
+        configured = "build_base" in self.distribution.get_option_dict("build")
+        if folder is not None and not configured:
+            self.build_base = str(folder / "build")
+        super().finalize_options()
+
+
+class EggInfoMixin(_EggInfo):
+    """... and its egg-info too."""
+
+    def finalize_options(self) -> None:
+        folder = private_build_folder(self.distribution)
+        if folder is not None and self.egg_base is None:
+            self.egg_base = str(folder)
+        super().finalize_options()
+
+
 _MIXINS: dict[str, type] = {
+    "build": BuildMixin,
+    "egg_info": EggInfoMixin,
     "build_ext": BuildExtMixin,
     "build_py": BuildPyMixin,
     "sdist": SdistMixin,
