@@ -12,14 +12,17 @@ the next build incremental.
 from __future__ import annotations
 
 import atexit
+import itertools
 import logging
+import os
 import shutil
+import stat
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-__all__ = ["private_build_folder", "remove_new_egg_info_at_exit"]
+__all__ = ["keep_private_folder", "private_build_folder", "remove_new_egg_info_at_exit"]
 
 log = logging.getLogger("cffi_build_plugin")
 
@@ -29,6 +32,8 @@ _IN_TREE = {"sdist", "editable_wheel", "develop"}
 
 class _Process:
     folder: Path | None = None
+    lock: IO[str] | None = None
+    keep = False
     watching = False
 
 
@@ -38,9 +43,51 @@ def private_build_folder(dist: Any) -> Path | None:
     if "setuptools.build_meta" not in sys.modules or not commands or commands & _IN_TREE:
         return None
     if _Process.folder is None:
-        _Process.folder = Path(tempfile.mkdtemp(prefix="cffi-build-plugin-"))
-        atexit.register(shutil.rmtree, _Process.folder, ignore_errors=True)
+        _Process.folder = _claim_folder()
+        atexit.register(_remove_private_folder)
     return _Process.folder
+
+
+def _claim_folder() -> Path:
+    """The lowest free ``<tmp>/cffi-build-plugin-<uid>/build-N``, held with a lock while this
+    process lives. The same name build after build keeps ccache's keys the same: it hashes
+    the path of cffi's generated C, which lives here. A concurrent build takes the next N."""
+    base = Path(tempfile.gettempdir(), f"cffi-build-plugin-{os.getuid()}")
+    try:
+        import fcntl
+
+        base.mkdir(mode=0o700, exist_ok=True)
+        info = base.lstat()
+        if stat.S_ISLNK(info.st_mode) or info.st_uid != os.getuid():
+            raise OSError("not ours")  # another user's trap in a shared /tmp
+    except (ImportError, OSError, AttributeError):  # Windows, or no usable /tmp
+        return Path(tempfile.mkdtemp(prefix="cffi-build-plugin-"))
+    for slot in itertools.count():
+        lock = (base / f"build-{slot}.lock").open("a")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            continue
+        _Process.lock = lock
+        folder = base / f"build-{slot}"
+        shutil.rmtree(folder, ignore_errors=True)  # what a crashed or failed build left
+        folder.mkdir()
+        return folder
+    raise AssertionError("unreachable")
+
+
+def keep_private_folder() -> None:
+    """A module failed to compile: its generated C stays where the error message says."""
+    _Process.keep = True
+
+
+def _remove_private_folder() -> None:
+    """At exit, unless a module failed to compile (then the next build clears it)."""
+    if _Process.folder is not None and not _Process.keep:
+        shutil.rmtree(_Process.folder, ignore_errors=True)
+    if _Process.lock is not None:
+        _Process.lock.close()
 
 
 def remove_new_egg_info_at_exit(root: Path) -> None:

@@ -20,7 +20,7 @@ from setuptools.errors import CompileError, LinkError
 
 from .build_choices import compile_choices
 from .builder import BuiltModule
-from .clean_tree import private_build_folder, remove_new_egg_info_at_exit
+from .clean_tree import keep_private_folder, private_build_folder, remove_new_egg_info_at_exit
 from .compiler_setup import compiling
 from .errors import CffiBuildPluginError, TagError
 from .extensions import generate_c_source, generate_py_module
@@ -147,6 +147,8 @@ class BuildExtMixin(_BuildExt):
             raise
         except (CompileError, LinkError) as exc:
             step = "compile" if isinstance(exc, CompileError) else "link"
+            if step == "compile":
+                keep_private_folder()
             where = (f"; the C generated from the builder is {next(iter(ext.sources))}"
                      if step == "compile" else "; check libraries= and library_dirs= in "
                      "set_source()")

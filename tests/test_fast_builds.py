@@ -369,7 +369,10 @@ def _hits(stats: dict[str, int]) -> int:
 
 def test_a_cached_build_elsewhere_gives_the_same_working_module_and_a_header_change_misses(
         tmp_path):
-    env = _env(CCACHE_DIR=str(tmp_path / "ccache"))
+    # A TMPDIR of its own: the build folder's name (part of ccache's key for cffi's C) must
+    # not depend on what other tests build at the same moment.
+    (tmp_path / "tmp").mkdir()
+    env = _env(CCACHE_DIR=str(tmp_path / "ccache"), TMPDIR=str(tmp_path / "tmp"))
     first = copy_project("many-files", tmp_path / "first")
     assert _pip_wheel(first, tmp_path / "d1", env).returncode == 0
     cold = _ccache_stats(tmp_path / "ccache")
@@ -422,7 +425,7 @@ def test_release_modules_carry_no_debug_info_unless_kept(tmp_path, kept_by):
     lean = _module(tmp_path / "lean", tmp_path / "x-lean")
     assert not {".debug_info", ".symtab"} & _sections(lean)
 
-    shutil.rmtree(project / "build")
+    assert not (project / "build").exists()  # each wheel build has a build folder of its own
     extra: tuple[str, ...] = ()
     if kept_by == "env":
         env["CFFI_BUILD_PLUGIN_DEBUG_INFO"] = "1"
@@ -442,7 +445,8 @@ def test_release_modules_carry_no_debug_info_unless_kept(tmp_path, kept_by):
 @pytest.mark.slow
 def test_the_ccache_extra_caches_isolated_builds(tmp_path, py311, tools: Tools, env):
     # On a machine without ccache (CI's), the extra is the only ccache there is.
-    build_env = {**env, "CCACHE_DIR": str(tmp_path / "ccache")}
+    (tmp_path / "tmp").mkdir()
+    build_env = {**env, "CCACHE_DIR": str(tmp_path / "ccache"), "TMPDIR": str(tmp_path / "tmp")}
     wheels = []
     for i in (1, 2):  # two checkouts: no build/ folder to reuse
         project = copy_project("many-files", tmp_path / f"p{i}")
