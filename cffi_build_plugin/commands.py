@@ -24,6 +24,7 @@ from .clean_tree import keep_private_folder, private_build_folder, remove_new_eg
 from .compiler_setup import compiling
 from .errors import CffiBuildPluginError, TagError
 from .extensions import generate_c_source, generate_py_module
+from .git_ignore import ignore_in_git
 from .portable import ENV_TARGET, configured_target, finish_module, target_ext_filename, use_zig
 from .reproducible import normalize_sdist, source_date_epoch
 from .state import BuildState
@@ -88,6 +89,15 @@ class BuildExtMixin(_BuildExt):
                 generate_py_module(module, _abi_module_path(self, module, in_source=True))
         super().run()
         self._record_failures()
+        if self.inplace or self.editable_mode:
+            ignore_in_git(self._in_place_outputs(resolution))
+
+    def _in_place_outputs(self, resolution: Any) -> list[Path]:
+        modules = [Path(self.get_ext_fullpath(self.get_ext_fullname(ext.name)))
+                   for _, ext in resolution.api]
+        if self.inplace and not self.editable_mode:
+            modules += [_abi_module_path(self, m, in_source=True) for m in resolution.abi]
+        return modules
 
     def _forget_other_targets(self) -> None:
         """Objects and modules built for another target (or the host) must not be reused:
@@ -211,6 +221,8 @@ class BuildPyMixin(_BuildPy):
         super().run()
         for module in resolution.abi:
             generate_py_module(module, _abi_module_path(self, module, self.editable_mode))
+        if self.editable_mode:
+            ignore_in_git([_abi_module_path(self, m, True) for m in resolution.abi])
 
     def _ships_inputs(self) -> bool:
         return state_of(self).project.settings.ship_build_inputs

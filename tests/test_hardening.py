@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import time
@@ -59,20 +60,32 @@ def test_builds_leave_the_source_tree_exactly_as_it_was(tmp_path, kind):
 
 
 @pytest.mark.slow
-def test_an_editable_install_adds_only_the_built_modules(tmp_path, py311, env):
+def test_an_editable_install_adds_only_the_built_modules_and_git_ignores_them(tmp_path, py311,
+                                                                                 env):
     project = copy_project("example_project", tmp_path / "src")
-    before = snapshot(project)
+    (project / ".gitignore").write_text("build/\n*.egg-info/\n__pycache__/\n")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "init"]):
+        run([*git, *args], cwd=project)
+    before = {k: v for k, v in snapshot(project).items() if not k.startswith(".git/")}
     python = make_venv(py311, tmp_path / "venv", [str(ROOT), "setuptools>=70.1", "cffi"],
                        env=env, with_pip=True)
     run([python, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-deps", "-e",
          project], env=env)
-    added = set(snapshot(project)) - set(before)
+    after = {k: v for k, v in snapshot(project).items() if not k.startswith(".git/")}
+    added = set(after) - set(before)
+    assert {k: after[k] for k in before} == before  # no file of the project changed
     package = "src/cffi_example"
     built = {p for p in added if p.startswith(package + "/_") and "/" not in p[len(package) + 1:]}
     assert {p.split(".")[0] for p in built} == {f"{package}/_cvec", f"{package}/_fast",
                                                 f"{package}/_libc"}
     # setuptools' incremental build/ and the egg-info stay for the next editable build.
     assert added - built <= {p for p in added if p.startswith(("build", "src/cffi_example.egg"))}
+    # git: nothing to add; the modules (the ABI one is plain .py) show as ignored.
+    assert run(["git", "status", "--porcelain"], cwd=project).stdout == ""
+    ignored = run(["git", "status", "--porcelain", "--ignored"], cwd=project).stdout
+    for module in ("_cvec", "_fast", "_libc"):
+        assert re.search(rf"^!! {package}/{module}\.", ignored, re.M), ignored
     run([python, "-c", "import cffi_example; assert cffi_example.add(2, 3) == 5"],
         cwd=tmp_path)
 
