@@ -133,6 +133,10 @@ def _execute(root: Path, rel_path: str) -> _Namespace:
     return namespace
 
 
+def _article(noun: str) -> str:
+    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
+
+
 def _ffi_from(namespace: _Namespace, planned: PlannedModule, root: Path) -> Any:
     from cffi import FFI
 
@@ -143,7 +147,8 @@ def _ffi_from(namespace: _Namespace, planned: PlannedModule, root: Path) -> Any:
             "object (or function returning one) that set_source() was called on"
         )
     obj = namespace[spec.name]
-    if not isinstance(obj, FFI) and callable(obj):
+    called = not isinstance(obj, FFI) and callable(obj)
+    if called:
         with _builder_context(root, (root / spec.path).resolve().parent):
             try:
                 obj = obj()
@@ -154,9 +159,12 @@ def _ffi_from(namespace: _Namespace, planned: PlannedModule, root: Path) -> Any:
                     f"{exc}\n{where}"
                 ) from None
     if not isinstance(obj, FFI):
+        shown = repr(obj) if len(repr(obj)) <= 40 else repr(obj)[:37] + "..."
+        what = (f"{spec.name}() returned {_article(type(obj).__name__)} ({shown})" if called
+                else f"{spec.name!r} is {_article(type(obj).__name__)}")
         raise BuilderError(
-            f"builder {spec}: {spec.name!r} is a {type(obj).__name__}, not a cffi.FFI object "
-            "(nor a function returning one)"
+            f"builder {spec}: {what}, not a cffi.FFI object; name the FFI object on which "
+            "set_source() was called, or a function returning it"
         )
     if not hasattr(obj, "_assigned_source"):
         raise BuilderError(

@@ -127,6 +127,7 @@ class BuildExtMixin(_BuildExt):
             choices = dataclasses.replace(choices, debug_info=True)
         if target is not None:
             use_zig(self.compiler, target, debug_info=choices.debug_info)
+        self._check_compiler()
         ours = state.our_extensions()
         if choices.jobs > 1 and self.compiler.compiler_type == "unix" and \
                 all(any(e is o for o in ours) for e in self.extensions):
@@ -138,6 +139,23 @@ class BuildExtMixin(_BuildExt):
         sources = sum(len(ext.sources) for ext in self.extensions)
         with compiling(self.compiler, choices, Path(self.build_temp), sources):
             super().build_extensions()
+
+    def _check_compiler(self) -> None:
+        """No compiler at all is one clear error, not a failed compile per file (unless every
+        module is optional: they are then skipped, each with its warning)."""
+        if self.compiler.compiler_type != "unix" or all(e.optional for e in self.extensions):
+            return
+        command = list(self.compiler.compiler_so)
+        while command and (Path(command[0]).name in ("ccache", "sccache", "env")
+                           or "=" in command[0]):
+            command.pop(0)
+        if command and shutil.which(command[0]) is None:
+            origin = "from the CC environment variable" if os.environ.get("CC") else \
+                "the compiler this Python was built with"
+            raise CffiBuildPluginError(
+                f"no C compiler: {command[0]!r} ({origin}) is not on PATH; install one "
+                "(Debian/Ubuntu: apt-get install gcc, Fedora: dnf install gcc, Alpine: apk add "
+                "gcc musl-dev, macOS: xcode-select --install) or set CC to one that exists")
 
     def get_ext_filename(self, fullname: str) -> str:
         name: str = super().get_ext_filename(fullname)  # type: ignore[no-untyped-call]

@@ -124,7 +124,9 @@ class BuildState:
             if not isinstance(result, BuilderError):
                 built.append(result)
             elif planned.optional:
-                log.warning("optional cffi module %s skipped: %s", planned.spec, result)
+                name = f"{planned.declared_name} ({planned.spec})" if planned.declared_name \
+                    else str(planned.spec)
+                log.warning("optional cffi module %s skipped: %s", name, result)
                 failed[str(planned.spec)] = str(result)
             else:
                 errors.append(str(result))

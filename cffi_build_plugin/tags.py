@@ -71,6 +71,15 @@ def limited_api_floor(
     else:
         floor = (3, int(setting[3:]))
         origin = f"py-limited-api = {setting!r}"
+        admitted = requires_python_floor(requires_python)
+        if admitted is not None and admitted < floor:
+            raise TagError(
+                f"{origin} builds abi3 modules for CPython >= {floor[0]}.{floor[1]}, but "
+                f"requires-python {requires_python!r} admits {admitted[0]}.{admitted[1]}, "
+                "where the wheel would not install: raise requires-python to "
+                f'">={floor[0]}.{floor[1]}" or set py-limited-api to '
+                f'"cp{admitted[0]}{admitted[1]}" (or "auto")'
+            )
     if floor > running:
         raise TagError(
             f"{origin} asks for abi3 modules that need CPython >= {floor[0]}.{floor[1]}, "
