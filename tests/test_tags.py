@@ -35,8 +35,16 @@ def test_limited_api_floor_choices():
     assert limited_api_floor("auto", ">=3.9", running=(3, 11)) == (3, 9)
     assert limited_api_floor("auto", None, running=(3, 11)) == (3, 11)
     assert limited_api_floor("auto", ">=2.7", running=(3, 11)) == (3, 2)
-    assert limited_api_floor("cp310", ">=3.9", running=(3, 11)) == (3, 10)
+    assert limited_api_floor("cp310", ">=3.10", running=(3, 11)) == (3, 10)
+    assert limited_api_floor("cp39", ">=3.10", running=(3, 11)) == (3, 9)  # wider: fine
     assert limited_api_floor(False, ">=3.9", running=(3, 11)) is None
+
+
+def test_floor_above_requires_python_is_an_error():
+    # A 3.9 user would get no wheel, then an sdist whose build refuses 3.9.
+    with pytest.raises(TagError, match=r"requires-python '>=3\.9' admits 3\.9, where the wheel "
+                       r"would not install: raise requires-python to \">=3\.10\""):
+        limited_api_floor("cp310", ">=3.9", running=(3, 11))
 
 
 def test_floor_above_running_interpreter_is_an_error():
