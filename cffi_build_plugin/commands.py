@@ -27,7 +27,7 @@ from .extensions import generate_c_source, generate_py_module
 from .git_ignore import ignore_in_git
 from .portable import ENV_TARGET, configured_target, finish_module, target_ext_filename, use_zig
 from .reproducible import normalize_sdist, source_date_epoch
-from .state import BuildState
+from .state import BuildState, Resolution
 from .tags import PythonVersion, limited_api_tag
 
 __all__ = ["STATE_ATTRIBUTE", "BdistWheelMixin", "BuildExtMixin", "BuildPyMixin", "SdistMixin",
@@ -92,7 +92,7 @@ class BuildExtMixin(_BuildExt):
         if self.inplace or self.editable_mode:
             ignore_in_git(self._in_place_outputs(resolution))
 
-    def _in_place_outputs(self, resolution: Any) -> list[Path]:
+    def _in_place_outputs(self, resolution: Resolution) -> list[Path]:
         modules = [Path(self.get_ext_fullpath(self.get_ext_fullname(ext.name)))
                    for _, ext in resolution.api]
         if self.inplace and not self.editable_mode:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import NoReturn
 
@@ -25,6 +25,20 @@ def copy_project(name: str, dest: Path) -> Path:
     src = EXAMPLE if name == "example_project" else PACKAGES / name
     shutil.copytree(src, dest, ignore=_IGNORE)
     return dest
+
+
+def snapshot(root: Path) -> dict[str, bytes | None]:
+    """Every path under *root*: each file's bytes, None for a folder."""
+    return {p.relative_to(root).as_posix(): None if p.is_dir() else p.read_bytes()
+            for p in sorted(root.rglob("*"))}
+
+
+def tree_changes(before: Mapping[str, bytes | None], after: Mapping[str, bytes | None]
+                 ) -> list[str]:
+    """What a build did to the tree: + added, - removed, ~ changed."""
+    return sorted([f"+ {p}" for p in after.keys() - before.keys()]
+                  + [f"- {p}" for p in before.keys() - after.keys()]
+                  + [f"~ {p}" for p in before.keys() & after.keys() if before[p] != after[p]])
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from devtools.venvs import build_env, run
+from tests.conftest import snapshot, tree_changes, unavailable
 from tests.wheels import PLATFORM, names, only, tag
 
 ProjectCopy = Callable[..., Path]
@@ -54,20 +55,6 @@ def base_env(changes: Mapping[str, str | None] | None = None) -> dict[str, str]:
         else:
             env[key] = value
     return env
-
-
-def snapshot(root: Path) -> dict[str, bytes | None]:
-    """Every path under *root*: each file's bytes, None for a folder."""
-    return {p.relative_to(root).as_posix(): None if p.is_dir() else p.read_bytes()
-            for p in sorted(root.rglob("*"))}
-
-
-def tree_changes(before: Mapping[str, bytes | None], after: Mapping[str, bytes | None]
-                 ) -> list[str]:
-    """What a build did to the tree: + added, - removed, ~ changed."""
-    return sorted([f"+ {p}" for p in after.keys() - before.keys()]
-                  + [f"- {p}" for p in before.keys() - after.keys()]
-                  + [f"~ {p}" for p in before.keys() & after.keys() if before[p] != after[p]])
 
 
 def build(project: Path, out: Path, env: Mapping[str, str | None] | None = None,
@@ -637,7 +624,7 @@ def _read_only_prefix() -> list[str]:
         return []
     setpriv = shutil.which("setpriv")
     if setpriv is None:
-        pytest.skip("running as root without setpriv: a read-only tree would be writable")
+        unavailable("running as root without setpriv: a read-only tree would be writable")
     return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
 
 

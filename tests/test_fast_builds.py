@@ -117,11 +117,14 @@ def test_empty_variables_are_unset_and_cflags_g_keeps_debug_info(clean_env):
 
 
 def test_cpu_quota_of_a_container_limits_the_jobs(tmp_path):
+    unlimited = build_choices.usable_cpus(tmp_path / "no-cgroup")
     cpu_max = tmp_path / "cpu.max"
+    cpu_max.write_text("50000 100000\n")  # half a CPU: one compiler, whatever the host has
+    assert build_choices.usable_cpus(cpu_max) == 1
     cpu_max.write_text("150000 100000\n")
-    assert build_choices.usable_cpus(cpu_max) == min(2, build_choices.usable_cpus(tmp_path))
+    assert build_choices.usable_cpus(cpu_max) == min(2, unlimited)
     cpu_max.write_text("max 100000\n")
-    assert build_choices.usable_cpus(cpu_max) == build_choices.usable_cpus(tmp_path / "none")
+    assert build_choices.usable_cpus(cpu_max) == unlimited
 
 
 # -- the commands -------------------------------------------------------------------------------
