@@ -7,21 +7,19 @@ comments and layout survive.
 
 from __future__ import annotations
 
-import difflib
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import tomlkit
+from tomlkit.container import OutOfOrderTableProxy
 from tomlkit.exceptions import TOMLKitError
 from tomlkit.items import Array, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
 from .ci_config import ProjectFacts, cibuildwheel_table, workflow
 from .errors import ConfigError
+from .file_changes import Change, apply_changes
 from .plan import make_plan
 from .project import PLUGIN_NAME, Project
 from .runtime_dependency import RUNTIME_REQUIREMENT, requires_name
@@ -35,19 +33,6 @@ _SETUPTOOLS_BACKENDS = {"setuptools.build_meta", "setuptools.build_meta:__legacy
 
 
 @dataclass(frozen=True)
-class Change:
-    path: Path
-    old: str | None  # None: a new file
-    new: str
-
-    def diff(self, root: Path) -> str:
-        name = self.path.relative_to(root).as_posix()
-        return "".join(difflib.unified_diff(
-            (self.old or "").splitlines(keepends=True), self.new.splitlines(keepends=True),
-            fromfile="/dev/null" if self.old is None else f"a/{name}", tofile=f"b/{name}"))
-
-
-@dataclass(frozen=True)
 class InitPlan:
     root: Path
     changes: tuple[Change, ...]
@@ -55,7 +40,7 @@ class InitPlan:
     report: tuple[str, ...]
 
 
-def _load(pyproject: Path) -> tuple[TOMLDocument, str]:
+def load_pyproject(pyproject: Path) -> tuple[TOMLDocument, str]:
     """The document (edited with \\n line ends) and the file's own line end."""
     try:
         raw = pyproject.read_bytes().decode("utf-8")
@@ -74,9 +59,11 @@ def _table(doc: TOMLDocument | Table | InlineTable, key: str, source: str
     if key not in doc:
         doc[key] = tomlkit.table()
     item = doc[key]
-    if not isinstance(item, (Table, InlineTable)):
+    # A table whose sub-tables are written apart from it ([project] ... [tool.x] ...
+    # [project.urls]) comes as a proxy over its pieces: a table all the same.
+    if not isinstance(item, (Table, InlineTable, OutOfOrderTableProxy)):
         raise ConfigError(source, [f"{key}: expected a table, found {item.unwrap()!r}"])
-    return item
+    return item  # type: ignore[return-value]
 
 
 def _array(table: Table | InlineTable, key: str, source: str, example: str) -> Array | None:
@@ -115,7 +102,7 @@ def _facts(root: Path, doc: TOMLDocument) -> tuple[Project, ProjectFacts]:
     )
 
 
-def _build_system(doc: TOMLDocument, source: str, report: list[str]) -> None:
+def add_build_system(doc: TOMLDocument, source: str, report: list[str]) -> None:
     if "build-system" not in doc:
         new = tomlkit.table()
         new["requires"] = ["setuptools>=70.1", PLUGIN_NAME]
@@ -140,7 +127,7 @@ def _build_system(doc: TOMLDocument, source: str, report: list[str]) -> None:
     report.append("added cffi-build-plugin to [build-system].requires")
 
 
-def _runtime_dependency(doc: TOMLDocument, project_info: Project, source: str,
+def add_runtime_dependency(doc: TOMLDocument, project_info: Project, source: str,
                         report: list[str]) -> None:
     project = _table(doc, "project", source)
     if "dependencies" in project_info.dynamic:
@@ -185,12 +172,12 @@ def plan_init(root: Path, *, force: bool = False) -> InitPlan:
     root = root.resolve()
     pyproject = root / "pyproject.toml"
     source = str(pyproject)
-    doc, newline = _load(pyproject)
+    doc, newline = load_pyproject(pyproject)
     before = doc.as_string()
     project, facts = _facts(root, doc)
     report: list[str] = []
-    _build_system(doc, source, report)
-    _runtime_dependency(doc, project, source, report)
+    add_build_system(doc, source, report)
+    add_runtime_dependency(doc, project, source, report)
     _cibuildwheel(doc, facts, force, source, report)
     changes = []
     if doc.as_string() != before:
@@ -213,24 +200,5 @@ def plan_init(root: Path, *, force: bool = False) -> InitPlan:
     return InitPlan(root, tuple(changes), tuple(report))
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        if path.exists():
-            shutil.copymode(path, tmp)
-        else:  # mkstemp makes 0600; a new file gets what the umask gives any other
-            umask = os.umask(0)
-            os.umask(umask)
-            Path(tmp).chmod(0o666 & ~umask)
-        Path(tmp).replace(path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def apply(plan: InitPlan) -> None:
-    for change in plan.changes:
-        _write_atomic(change.path, change.new)
+    apply_changes(plan.changes)

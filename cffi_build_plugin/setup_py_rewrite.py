@@ -1,0 +1,226 @@
+"""Stripping a setup.py down to what pyproject.toml cannot say.
+
+The kept keywords stay as the user wrote them (source text, not a reformatted AST), and so
+does every statement they depend on; statements that only computed what moved out are
+removed. Code that does something when setup.py runs (a configure step, a download) is never
+removed: it stays, and is reported.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from .setup_py_reader import SetupScript
+
+__all__ = ["HEADER", "Stripped", "strip_setup_py"]
+
+HEADER = "# Stripped by `cffi-build-plugin migrate`"
+
+#: Calls that only compute values: a statement made of these is dead once its names are.
+_PURE_CALLS = frozenset({
+    "open", "read", "readlines", "read_text", "strip", "rstrip", "lstrip", "split",
+    "splitlines", "startswith", "endswith", "join", "dirname", "abspath", "realpath",
+    "exists", "isdir", "isfile", "Path", "resolve", "parent", "format", "get", "getenv",
+    "search", "match", "group", "findall", "compile", "sub", "replace", "lower", "upper",
+    "find_packages", "find_namespace_packages", "architecture", "machine", "system",
+    "python_implementation", "int", "str", "list", "dict", "tuple", "set", "sorted", "len",
+    "any", "all", "map", "filter", "literal_eval", "RuntimeError", "ValueError", "Exception",
+    "items", "keys", "values", "copy", "encoding", "decode", "encode", "iter", "next",
+    "print",
+})
+#: Statements that only prepare for running setup.py itself.
+_INERT_CALLS = frozenset({"sys.path.insert", "sys.path.append"})
+
+
+@dataclass(frozen=True)
+class Stripped:
+    #: The new setup.py, or None when nothing is left that needs one.
+    text: str | None
+    #: Module-level statements kept because they run code (first line of each).
+    effects: tuple[str, ...]
+
+
+def _offsets(source: str) -> list[int]:
+    starts, total = [0], 0
+    for line in source.splitlines(keepends=True):
+        total += len(line)
+        starts.append(total)
+    return starts
+
+
+def _position(source: str, starts: list[int], lineno: int, col: int) -> int:
+    """ast's (line, UTF-8 byte column) as an index into *source*."""
+    line_start = starts[lineno - 1]
+    line = source[line_start:starts[lineno]] if lineno < len(starts) else source[line_start:]
+    return line_start + len(line.encode("utf-8")[:col].decode("utf-8", "replace"))
+
+
+def _span(source: str, starts: list[int], node: ast.AST) -> tuple[int, int]:
+    return (_position(source, starts, node.lineno, node.col_offset),  # type: ignore[attr-defined]
+            _position(source, starts, node.end_lineno, node.end_col_offset))  # type: ignore[attr-defined]
+
+
+def _call_text(script: SetupScript, keep: Iterable[str], replace: Mapping[str, str]) -> str:
+    call = script.call.node
+    parts = []
+    for kw in call.keywords:
+        segment = ast.get_source_segment(script.source, kw.value) or ast.unparse(kw.value)
+        if kw.arg is None:
+            parts.append(f"**{segment}")
+        elif kw.arg in keep:
+            parts.append(f"{kw.arg}={replace.get(kw.arg, segment)}")
+    head = ast.get_source_segment(script.source, call.func) or "setup"
+    if not parts:
+        return f"{head}()"
+    return head + "(\n" + "".join(f"    {p},\n" for p in parts) + ")"
+
+
+def _loads(node: ast.AST) -> set[str]:
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def _binds(node: ast.stmt) -> set[str]:
+    names: set[str] = set()
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        return {node.name}
+    for sub in ast.walk(node):
+        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(sub.name)
+        elif isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+            names.add(sub.id)
+        elif isinstance(sub, (ast.Import, ast.ImportFrom)):
+            names |= {(a.asname or a.name).split(".")[0] for a in sub.names}
+        elif isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(sub.ctx, ast.Store) \
+                and isinstance(sub.value, ast.Name):
+            names.add(sub.value.id)
+    return names
+
+
+def _calls(node: ast.stmt) -> list[ast.Call]:
+    """Calls the statement makes when it runs (not those inside function bodies)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return [c for d in node.decorator_list for c in ast.walk(d) if isinstance(c, ast.Call)]
+    found: list[ast.Call] = []
+    stack: list[ast.AST] = [node]
+    while stack:
+        current = stack.pop()
+        for child in ast.iter_child_nodes(current):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                continue
+            if isinstance(child, ast.Call):
+                found.append(child)
+            stack.append(child)
+    return found
+
+
+def _is_pure(node: ast.stmt, local_names: set[str]) -> bool:
+    if isinstance(node, ast.ClassDef):
+        return all(_is_pure(s, local_names) for s in node.body
+                   if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
+    for call in _calls(node):
+        func = call.func
+        name = func.attr if isinstance(func, ast.Attribute) else (
+            func.id if isinstance(func, ast.Name) else "")
+        if name not in _PURE_CALLS and name not in local_names:
+            return False
+    return True
+
+
+def _is_inert(node: ast.stmt) -> bool:
+    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+        return True  # a docstring
+    return (isinstance(node, ast.Expr) and isinstance(node.value, ast.Call)
+            and ast.unparse(node.value.func) in _INERT_CALLS)
+
+
+def _eliminate(tree: ast.Module, root: ast.stmt) -> tuple[list[ast.stmt], list[ast.stmt]]:
+    """(statements to remove, statements kept because they run code)."""
+    local_names = {n.name for n in tree.body
+                   if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    removable = {id(s) for s in tree.body
+                 if s is not root and (isinstance(s, (ast.Import, ast.ImportFrom))
+                                       or _is_inert(s)
+                                       or (_binds(s) and _is_pure(s, local_names)))}
+    effects = [s for s in tree.body if s is not root and id(s) not in removable]
+    kept = {id(s) for s in effects} | {id(root)}
+    needed: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for statement in tree.body:
+            if id(statement) in kept:
+                needed |= _loads(statement)
+        for statement in tree.body:
+            if id(statement) in kept or _is_inert(statement):
+                continue
+            if _binds(statement) & needed:
+                kept.add(id(statement))
+                changed = True
+    remove = [s for s in tree.body if id(s) not in kept and not _is_inert(s)]
+    return remove, effects
+
+
+def _root_statement(tree: ast.Module, call: ast.Call) -> ast.stmt:
+    return next(s for s in tree.body if any(n is call for n in ast.walk(s)))
+
+
+def _header(reasons: Mapping[str, str], effects: Iterable[str]) -> str:
+    lines = [f"{HEADER}: the rest of this project's configuration is in",
+             "# pyproject.toml. What stays here, and why:"]
+    lines += [f"# - {key}: {why}" for key, why in reasons.items()]
+    lines += [f"# - code that runs when setup.py runs: {first}" for first in effects]
+    return "\n".join(lines) + "\n"
+
+
+def _with_header(text: str, header: str) -> str:
+    """*header* after a shebang or coding line; an earlier run's header is replaced, so a
+    second run changes nothing."""
+    lines = text.splitlines(keepends=True)
+    start = 0
+    while start < min(len(lines), 2) and (lines[start].startswith("#!") or (
+            lines[start].startswith("#") and "coding" in lines[start])):
+        start += 1
+    end = start
+    if end < len(lines) and lines[end].startswith(HEADER):
+        while end < len(lines) and lines[end].strip():
+            end += 1
+        while end < len(lines) and not lines[end].strip():
+            end += 1
+    return "".join(lines[:start]) + header + "\n" + "".join(lines[end:])
+
+
+def strip_setup_py(script: SetupScript, keep: Mapping[str, str],
+                   replace: Mapping[str, str] | None = None) -> Stripped:
+    """setup.py with only the keywords in *keep* (keyword → why it stays), their values
+    rewritten where *replace* says (keyword → source text), and the fallback try/except
+    (if any) collapsed into one call: the plugin's ``optional`` says it now."""
+    replace = replace or {}
+    source = script.source
+    starts = _offsets(source)
+    target: ast.AST = script.fallback_statement or script.call.node
+    start, end = _span(source, starts, target)
+    indent = " " * target.col_offset  # type: ignore[attr-defined]
+    call = _call_text(script, keep, replace).replace("\n", "\n" + indent)
+    new_source = source[:start] + call + source[end:]
+
+    tree = ast.parse(new_source)
+    at = (target.lineno, target.col_offset)  # type: ignore[attr-defined]
+    new_call = next(n for n in ast.walk(tree)
+                    if isinstance(n, ast.Call) and (n.lineno, n.col_offset) == at)
+    root = _root_statement(tree, new_call)
+    remove, effects = _eliminate(tree, root)
+    starts = _offsets(new_source)
+    for statement in sorted(remove, key=lambda s: s.lineno, reverse=True):
+        first = starts[statement.lineno - 1]
+        last = starts[statement.end_lineno] if statement.end_lineno is not None and \
+            statement.end_lineno < len(starts) else len(new_source)
+        new_source = new_source[:first] + new_source[last:]
+    effect_lines = tuple(ast.unparse(s).splitlines()[0] for s in effects)
+    if not keep and not effects:
+        return Stripped(None, ())
+    while "\n\n\n\n" in new_source:
+        new_source = new_source.replace("\n\n\n\n", "\n\n\n")
+    return Stripped(_with_header(new_source.lstrip("\n"), _header(keep, effect_lines)),
+                    effect_lines)
