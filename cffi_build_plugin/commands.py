@@ -20,6 +20,7 @@ from setuptools.errors import CompileError, LinkError
 
 from .build_choices import compile_choices
 from .builder import BuiltModule
+from .bundled_libraries import native_libraries
 from .clean_tree import keep_private_folder, private_build_folder, remove_new_egg_info_at_exit
 from .compiler_setup import compiling
 from .errors import CffiBuildPluginError, TagError
@@ -315,6 +316,15 @@ class BdistWheelMixin(_BdistWheel):
         resolution = state.resolve()
         dist = self.distribution
         self.root_is_pure = not (dist.has_ext_modules() or dist.has_c_libraries())
+        build_lib = Path(self.get_finalized_command("build").build_lib)
+        bundled = native_libraries(build_lib) if self.root_is_pure else []
+        if bundled:
+            self.root_is_pure = False
+            self._python_independent = True
+            # install then puts the modules at the wheel's (platlib) root, not .data/purelib.
+            dist.has_ext_modules = lambda: True  # type: ignore[method-assign]
+            log.info("tagging the wheel for this platform: it bundles %s",
+                     ", ".join(p.relative_to(build_lib).as_posix() for p in bundled))
         target = configured_target()
         if target is not None and not self.root_is_pure:
             self.plat_name, self.plat_name_supplied = target.tag, True
@@ -323,6 +333,14 @@ class BdistWheelMixin(_BdistWheel):
         if only_ours and not self.root_is_pure:
             self._set_limited_api(resolution.floor)
         super().run()
+
+    _python_independent = False
+
+    def get_tag(self) -> tuple[str, str, str]:
+        tag: tuple[str, str, str] = super().get_tag()
+        if self._python_independent:  # pure Python code next to a bundled shared library
+            return "py3", "none", tag[2]
+        return tag
 
     def _set_limited_api(self, floor: PythonVersion | None) -> None:
         """The tag must say what the modules were compiled for; a py_limited_api left in

@@ -311,12 +311,15 @@ class _Converter:
             if kind is None:
                 kept[command] = class_name
                 continue
-            fixed = ("an abi3 tag" if kind == "abi3" else
-                     "a Python-independent tag for an ABI-mode module")
+            assert cls is not None
+            fixed = ("an abi3 tag by hand; cffi-build-plugin tags abi3 wheels itself"
+                     if kind == "abi3" else
+                     "a Python-independent tag by hand; cffi-build-plugin tags an ABI-mode "
+                     "wheel py3-none-any, or py3-none-<platform> when it bundles a shared "
+                     "library")
             self.out.report.append(
-                f"dropped cmdclass[{command!r}] = {class_name} (lines {cls.lineno}-"  # type: ignore[union-attr]
-                f"{cls.end_lineno}): it gives wheels {fixed} by hand; cffi-build-plugin tags "  # type: ignore[union-attr]
-                "each wheel from what it built")
+                f"dropped cmdclass[{command!r}] = {class_name} (lines {cls.lineno}-"
+                f"{cls.end_lineno}): it gives wheels {fixed}")
         if kept:
             self.stay(key, "custom commands: " + ", ".join(
                 f"{c} = {n}" for c, n in kept.items()))
