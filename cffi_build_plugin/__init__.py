@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from .build_options import BuildOptions, options
 from .discovery import BuilderSpec, DeclaredModule, Discovery, Skipped, discover
-from .errors import BuilderError, CffiBuildPluginError, ConfigError, DependencyError, TagError
+from .errors import (
+    BuilderError,
+    CffiBuildPluginError,
+    ConfigError,
+    DependencyError,
+    OptionError,
+    TagError,
+)
 from .settings import ModuleSettings, Settings, parse_settings
 
 __all__ = [
+    "BuildOptions",
     "BuilderError",
     "BuilderSpec",
     "CffiBuildPluginError",
@@ -15,11 +24,13 @@ __all__ = [
     "DependencyError",
     "Discovery",
     "ModuleSettings",
+    "OptionError",
     "Settings",
     "Skipped",
     "TagError",
     "__version__",
     "discover",
+    "options",
     "parse_settings",
 ]
 

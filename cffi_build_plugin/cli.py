@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .build_options import CONFIG_PREFIX, ENV_PREFIX, BuildOptions, project_options
 from .errors import CffiBuildPluginError
 from .plan import Plan, make_plan
 from .project import Project, load_project
@@ -45,6 +46,33 @@ def _plan_as_json(project: Project, plan: Plan, opted_in: bool) -> dict[str, Any
     }
 
 
+def _options_as_json(build_options: BuildOptions) -> list[dict[str, Any]]:
+    return [
+        {
+            "name": option.name,
+            "type": option.type_name,
+            "value": option.value,
+            "default": option.default,
+            "origin": option.origin.kind,
+            # The environment variable that set it (list sees no config settings).
+            "set_by": option.origin.key,
+        }
+        for option in build_options.entries()
+    ]
+
+
+def _print_options(options: list[dict[str, Any]]) -> None:
+    print(f"build options (set with -C {CONFIG_PREFIX}NAME=VALUE or {ENV_PREFIX}NAME=VALUE):")
+    rows = [("OPTION", "TYPE", "VALUE", "FROM")] + [
+        (o["name"], o["type"], json.dumps(o["value"], ensure_ascii=False),
+         o["set_by"] or o["origin"])
+        for o in options
+    ]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    for r in rows:
+        print(f"  {r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]:<{widths[2]}}  {r[3]}")
+
+
 def _print_plan(data: dict[str, Any]) -> None:
     how = ("from [tool.cffi-build-plugin] modules" if data["source"] == "config"
            else "discovered (read, not run)")
@@ -70,11 +98,16 @@ def _print_plan(data: dict[str, Any]) -> None:
 
 def _cmd_list(args: argparse.Namespace) -> int:
     project, opted_in = _project_at(Path(args.path).resolve())
+    # Checked as a build checks them; outside a PEP 517 hook there are no config settings.
+    build_options = project_options(project, None)
     data = _plan_as_json(project, make_plan(project), opted_in)
+    data["options"] = _options_as_json(build_options)
     if args.json:
         print(json.dumps(data, indent=2))
     else:
         _print_plan(data)
+        if data["options"]:
+            _print_options(data["options"])
     return 0
 
 
@@ -91,6 +124,22 @@ def _cmd_init(args: argparse.Namespace) -> int:
     apply(plan)
     if not plan.changes:
         print("nothing changed")
+    return 0
+
+
+def _cmd_migrate(args: argparse.Namespace) -> int:
+    from .migrate import apply, plan_migrate  # tomlkit and ini2toml only for this command
+
+    plan = plan_migrate(Path(args.path), run_setup_py=args.exec)
+    for line in plan.report:
+        print(f"{'would: ' if args.dry_run and plan.changes else ''}{line}")
+    if args.dry_run:
+        for change in plan.changes:
+            sys.stdout.write(change.diff(plan.root))
+        return 0
+    apply(plan)
+    print("nothing changed" if not plan.changes else
+          "done; next: `cffi-build-plugin init` adds the CI that builds and publishes wheels")
     return 0
 
 
@@ -154,6 +203,16 @@ def _parser() -> argparse.ArgumentParser:
     p_init.add_argument("--dry-run", action="store_true",
                         help="print the changes as a diff; write nothing")
     p_init.set_defaults(func=_cmd_init)
+    p_migrate = sub.add_parser(
+        "migrate", help="convert a setup.py/setup.cfg cffi project to pyproject.toml and "
+                        "this plugin (setup.py is read, not run, unless --exec)")
+    p_migrate.add_argument("path", nargs="?", default=".", help="project folder (default: .)")
+    p_migrate.add_argument("--dry-run", action="store_true",
+                           help="print the changes as a diff; write nothing")
+    p_migrate.add_argument("--exec", action="store_true",
+                           help="run setup.py, with setup() intercepted, to record the values "
+                                "reading it cannot tell (it runs whatever setup.py does)")
+    p_migrate.set_defaults(func=_cmd_migrate)
     p_wheel = sub.add_parser(
         "wheel", help="build portable manylinux/musllinux wheels with zig (no Docker), repair "
                       "and check them")

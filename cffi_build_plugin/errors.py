@@ -9,6 +9,7 @@ __all__ = [
     "CffiBuildPluginError",
     "ConfigError",
     "DependencyError",
+    "OptionError",
     "TagError",
 ]
 
@@ -36,6 +37,10 @@ class BuilderError(CffiBuildPluginError):
 
 class DependencyError(CffiBuildPluginError):
     """The project's metadata lacks something its wheel needs at run time."""
+
+
+class OptionError(CffiBuildPluginError):
+    """A builder read a build option that is not declared, or read it as another type."""
 
 
 class TagError(CffiBuildPluginError):

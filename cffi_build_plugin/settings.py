@@ -12,9 +12,11 @@ from typing import Any, Callable, Literal, Union
 from .errors import ConfigError
 
 __all__ = [
+    "OPTION_NAME_RE",
     "TABLE",
     "LimitedApi",
     "ModuleSettings",
+    "OptionValue",
     "Settings",
     "parse_settings",
 ]
@@ -27,6 +29,11 @@ LimitedApi = Union[Literal["auto"], Literal[False], str]
 _LIMITED_API_RE = re.compile(r"^cp3\d{1,2}$")
 _SPEC_RE = re.compile(r"^[^:]+\.py:[A-Za-z_][A-Za-z0-9_]*$")
 _PACKAGE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+#: A build option's name: lowercase letters, digits and single dashes, a letter first.
+OPTION_NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+
+#: A build option's value; its default's type is the option's type.
+OptionValue = Union[bool, int, str]
 
 
 class _Invalid:
@@ -105,6 +112,28 @@ def _package(value: object, path: str, problems: list[str]) -> object:
     return _INVALID
 
 
+def _options(value: object, path: str, problems: list[str]) -> object:
+    if not isinstance(value, dict):
+        problems.append(f"{path}: expected a table of option names and their default values "
+                        f"(use-system-lib = false), got {_show(value)}")
+        return _INVALID
+    before = len(problems)
+    declared: list[tuple[str, OptionValue]] = []
+    for name, default in value.items():
+        key_path = f"{path}.{name}"
+        if not isinstance(name, str) or not OPTION_NAME_RE.fullmatch(name):
+            fixed = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
+            hint = f' (like "{fixed}")' if OPTION_NAME_RE.fullmatch(fixed) else ""
+            problems.append(f"{key_path}: an option name is lowercase letters, digits and "
+                            f"dashes, starting with a letter{hint}")
+        elif not isinstance(default, (bool, int, str)):
+            problems.append(f"{key_path}: expected a default value of true or false, an integer "
+                            f"or a string (its type is the option's type), got {_show(default)}")
+        else:
+            declared.append((name, default))
+    return tuple(declared) if len(problems) == before else _INVALID
+
+
 _BOOL = _Kind(_bool, {"type": "boolean"})
 _POSITIVE_INT = _Kind(_positive_int, {"type": "integer", "minimum": 1})
 _STR_LIST = _Kind(_str_list, {"type": "array", "items": {"type": "string"}})
@@ -114,6 +143,14 @@ _LIMITED = _Kind(
 )
 _SPEC = _Kind(_builder_spec, {"type": "string", "pattern": _SPEC_RE.pattern})
 _PACKAGE = _Kind(_package, {"type": "string", "pattern": _PACKAGE_RE.pattern})
+_OPTIONS = _Kind(
+    _options,
+    {
+        "type": "object",
+        "propertyNames": {"pattern": OPTION_NAME_RE.pattern},
+        "additionalProperties": {"type": ["boolean", "integer", "string"]},
+    },
+)
 
 
 def _setting(kind: _Kind, doc: str, **kwargs: Any) -> Any:
@@ -249,6 +286,16 @@ class Settings:
         "--debug, or -g in CFLAGS or LDFLAGS, keeps it too. Environment: "
         "CFFI_BUILD_PLUGIN_DEBUG_INFO (1 or 0; 0 wins over CFLAGS).",
         default=False,
+    )
+    options: tuple[tuple[str, OptionValue], ...] = _setting(
+        _OPTIONS,
+        "The project's build options, a table of name = default: builders read them with "
+        "cffi_build_plugin.options(), and a build sets them with -C "
+        "cffi-build-plugin.options.NAME=VALUE or CFFI_BUILD_PLUGIN_OPTION_NAME=VALUE (see "
+        "Build options). The default's type (true/false, integer, string) is the option's "
+        "type; names are lowercase letters, digits and dashes. An option not declared here is "
+        "an error.",
+        default=(),
     )
 
 

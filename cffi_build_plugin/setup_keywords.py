@@ -113,10 +113,16 @@ class _Converter:
 
     def version(self, key: str) -> None:
         value = self.values[key]
-        if isinstance(value, str):
+        computed = isinstance(self.script.call.keywords.get(key), Unresolved)
+        if isinstance(value, str) and not computed:
             self.out.project["version"] = value
             return
+        # A version --exec recorded is still better read where setup.py reads it: written
+        # out, it would be frozen at today's value.
         found = self._version_source()
+        if found is None and isinstance(value, str):
+            self.out.project["version"] = value
+            return
         if found is None:
             self.stay(key, _why(value) + "; migrate found no file it is read from")
             return

@@ -11,6 +11,7 @@ from typing import Any
 from setuptools import Distribution, Extension
 
 from .build_inputs import C_SUFFIXES, static_build_inputs
+from .build_options import BuildOptions, building_with, hook_config_settings, project_options
 from .builder import BuiltModule, run_builders
 from .errors import BuilderError, ConfigError, DependencyError
 from .extensions import make_extension
@@ -40,11 +41,16 @@ class Resolution:
 
 
 class BuildState:
-    """Attached to a Distribution by the setuptools hook; everything expensive is lazy."""
+    """Attached to a Distribution by the setuptools hook; everything expensive is lazy.
+
+    The build options are resolved (and checked) here, at activation, so an unknown one fails
+    every build of the project, even one whose builders never read them.
+    """
 
     def __init__(self, dist: Distribution, project: Project) -> None:
         self.dist = dist
         self.project = project
+        self.options: BuildOptions = project_options(project, hook_config_settings())
         self._resolution: Resolution | None = None
         self._failure: Exception | None = None
 
@@ -117,7 +123,8 @@ class BuildState:
 
     def _run_builders(self, plan: Plan, failed: dict[str, str]) -> list[BuiltModule]:
         """The modules the builders gave; an optional one that failed is noted in *failed*."""
-        results = run_builders(self.project.root, plan.modules, self.dist.ext_package)
+        with building_with(self.options):
+            results = run_builders(self.project.root, plan.modules, self.dist.ext_package)
         errors: list[str] = []
         built: list[BuiltModule] = []
         for planned, result in zip(plan.modules, results):

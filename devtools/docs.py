@@ -35,6 +35,8 @@ def _table(cls: Any, prefix: str) -> list[str]:
     lines = ["| key | default | meaning |", "| --- | --- | --- |"]
     for f in fields_of(cls):
         default = _default(f.default) if f.name != "builder" else "(required)"
+        if f.metadata["kind"].schema.get("type") == "object":
+            default = "`{}`"  # a table, stored as a tuple of pairs
         lines.append(f"| `{prefix}{toml_key(f)}` | {default} | {f.metadata['doc']} |")
     return lines
 

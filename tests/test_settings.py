@@ -132,7 +132,7 @@ def test_schema_documents_every_field():
         assert prop["description"]
     assert set(schema["properties"]) == {
         "modules", "include", "exclude", "py-limited-api", "missing-cffi-dependency",
-        "ship-build-inputs", "jobs", "compiler-cache", "debug-info",
+        "ship-build-inputs", "jobs", "compiler-cache", "debug-info", "options",
     }
     assert schema["properties"]["jobs"] == {
         "type": "integer", "minimum": 1, "description": schema["properties"]["jobs"]["description"]}

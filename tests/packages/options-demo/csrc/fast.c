@@ -1,0 +1,1 @@
+const char *implementation(void) { return "fast"; }
