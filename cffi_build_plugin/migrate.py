@@ -99,8 +99,10 @@ def _requirement_name(line: str) -> str | None:
         return None
 
 
-def _ordered_project(table: Table, new: Mapping[str, Any], report: list[str]) -> None:
-    """Add the [project] keys of *new* that the table lacks, in the usual order."""
+def _ordered_project(table: Table, new: Mapping[str, Any], report: list[str],
+                     weaker: frozenset[str] = frozenset()) -> None:
+    """Add the [project] keys of *new* that the table lacks, in the usual order; keys in
+    *weaker* (from setup.cfg) are replaced, as setup() keywords override setup.cfg."""
     for key in _PROJECT_ORDER:
         if key not in new:
             continue
@@ -112,11 +114,14 @@ def _ordered_project(table: Table, new: Mapping[str, Any], report: list[str]) ->
             if merged:
                 table["dynamic"] = merged
             continue
-        if key in table:
+        if key in table and key not in weaker:
             if _plain(table[key]) != value:
                 report.append(f"kept pyproject.toml's [project].{key}; setup.py says {value!r}"
                               [:160])
             continue
+        if key in table and _plain(table[key]) != value:
+            report.append(f"[project].{key}: setup.py's value replaces setup.cfg's, as in a "
+                          "setuptools build")
         table[key] = _toml_value(value)
 
 
@@ -148,13 +153,14 @@ def _sub_table(parent: Any, key: str) -> Any:
 
 
 def _merge_setuptools(doc: TOMLDocument, setuptools: Mapping[str, Any],
-                      dynamic: Mapping[str, Any], report: list[str]) -> None:
+                      dynamic: Mapping[str, Any], report: list[str],
+                      weaker: frozenset[str] = frozenset()) -> None:
     if not setuptools and not dynamic:
         return
     tool = _sub_table(doc, "tool")
     table = _sub_table(tool, "setuptools")
     for key, value in setuptools.items():
-        if key not in table:
+        if key not in table or key in weaker:
             table[key] = _toml_value(value)
         elif _plain(table[key]) != value:
             report.append(f"kept [tool.setuptools].{key} as pyproject.toml has it")
@@ -294,9 +300,41 @@ def _check_backend(doc: TOMLDocument, source: str) -> None:
             "(cffi-build-plugin is a setuptools plugin)"])
 
 
+def _keys(doc: TOMLDocument | None, table: str) -> frozenset[str]:
+    """The keys of [project] or [tool.setuptools] in *doc*."""
+    if doc is None:
+        return frozenset()
+    found: Any = doc.get("project", {}) if table == "project" else \
+        doc.get("tool", {}).get("setuptools", {})
+    return frozenset(found)
+
+
+def _drop_stale_dynamic(doc: TOMLDocument) -> None:
+    """A field setup.py gives outright is no longer dynamic (setup.cfg's ``attr:`` version
+    under a literal ``version=``)."""
+    project: Any = doc.get("project", {})
+    listed = _plain(project.get("dynamic", []))
+    stale = [name for name in listed if name in project]
+    if not stale:
+        return
+    kept = [name for name in listed if name not in stale]
+    if kept:
+        project["dynamic"] = kept
+    else:
+        del project["dynamic"]
+    setuptools: Any = doc.get("tool", {}).get("setuptools", {})
+    dynamic: Any = setuptools.get("dynamic", {})
+    for name in stale:
+        if name in dynamic:
+            del dynamic[name]
+    if "dynamic" in setuptools and not dynamic:
+        del setuptools["dynamic"]
+
+
 def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
             report: list[str]) -> TOMLDocument:
     source = str(root / "pyproject.toml")
+    own_project, own_setuptools = _keys(existing, "project"), _keys(existing, "setuptools")
     if existing is None:
         doc = _start_doc(sources.cfg)
     else:
@@ -304,9 +342,11 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
         if sources.cfg is not None:
             _merge_cfg(doc, sources.cfg, report)
     if sources.script is not None:
-        _ordered_project(_sub_table(doc, "project"), sources.conversion.project, report)
+        _ordered_project(_sub_table(doc, "project"), sources.conversion.project, report,
+                         _keys(doc, "project") - own_project)
         _merge_setuptools(doc, sources.conversion.setuptools, sources.conversion.dynamic,
-                          report)
+                          report, _keys(doc, "setuptools") - own_setuptools)
+        _drop_stale_dynamic(doc)
     metadata: Any = doc.get("project", {})
     if "name" not in metadata:
         raise ConfigError(str(root / ("setup.py" if sources.script else "setup.cfg")), [
