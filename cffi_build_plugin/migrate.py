@@ -83,8 +83,8 @@ def _check_fallback(script: SetupScript) -> None:
         raise ConfigError(str(script.path), [
             f"setup() is called twice in a try/except (line {script.call.node.lineno} and "
             f"{script.fallback.node.lineno}), and the second call differs from the first in "
-            "more than cffi_modules: migrate cannot say that as optional modules; pass --exec "
-            "or make the second call the first one without cffi_modules"])
+            "more than cffi_modules: migrate cannot say that as optional modules; make the "
+            "second call the first one without cffi_modules, then run migrate again"])
 
 
 def _plain(item: Any) -> Any:
@@ -331,6 +331,18 @@ def _drop_stale_dynamic(doc: TOMLDocument) -> None:
         del setuptools["dynamic"]
 
 
+def _default_package_data(doc: TOMLDocument, had_project: bool, sources: _Sources,
+                          report: list[str]) -> None:
+    """setup.py's include_package_data defaults to false, pyproject.toml's to true: a
+    setup.py project that left it unset keeps its wheel's contents with an explicit false.
+    (setup.cfg's translation already says it; an existing [project] already meant true.)"""
+    setuptools: Any = doc.get("tool", {}).get("setuptools", {})
+    if had_project or "include-package-data" in setuptools or sources.script is None or \
+            "include_package_data" in sources.conversion.keep:
+        return
+    _merge_setuptools(doc, {"include-package-data": False}, {}, report)
+
+
 def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
             report: list[str]) -> TOMLDocument:
     source = str(root / "pyproject.toml")
@@ -353,11 +365,14 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
             "the project's name is not written out (it is computed, or missing): "
             "pyproject.toml needs [project].name; pass --exec to record it, or set it by hand"])
     if sources.modules:
-        _merge_modules(doc, sources.modules, sources.optional_modules, source, report)
+        origin = root / ("setup.py" if sources.conversion.modules else "setup.cfg")
+        _merge_modules(doc, sources.modules, sources.optional_modules, str(origin), report)
     elif PLUGIN_NAME not in doc.get("tool", {}):
         raise ConfigError(str(root), [
             "no cffi_modules in setup.py or setup.cfg: migrate converts cffi projects; "
             f"builders can also be discovered: add {PLUGIN_NAME} to [build-system].requires"])
+    _default_package_data(doc, existing is not None and "project" in existing, sources,
+                          report)
     _merge_build_requires(doc, sources.build_requires, source, report)
     add_runtime_dependency(doc, Project(root, Settings(), _plain(metadata)), source, report)
     return doc

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-__all__ = ["RUNTIME_REQUIREMENT", "missing_cffi_message", "requires_name"]
+__all__ = ["RUNTIME_REQUIREMENT", "missing_cffi_message", "requires_name", "with_pypy_marker"]
 
 #: PyPy bundles cffi; a cffi from PyPI must never be installed over it.
 RUNTIME_REQUIREMENT = "cffi>=1.15; platform_python_implementation != 'PyPy'"
@@ -26,6 +26,18 @@ def requires_name(requirements: object, name: str) -> bool:
             continue
     return False
 
+
+
+def with_pypy_marker(requirement: str) -> str:
+    """A cffi requirement gets the PyPy marker when it has no marker of its own; any other
+    requirement (or an invalid one) is returned as it is."""
+    try:
+        req = Requirement(requirement)
+    except InvalidRequirement:
+        return requirement
+    if canonicalize_name(req.name) != "cffi" or req.marker is not None:
+        return requirement
+    return f"{requirement}; platform_python_implementation != 'PyPy'"
 
 
 def missing_cffi_message(project_name: str, modules: Iterable[str], dynamic: bool) -> str:

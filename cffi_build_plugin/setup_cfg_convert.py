@@ -15,6 +15,7 @@ import tomlkit
 from tomlkit.toml_document import TOMLDocument
 
 from .errors import ConfigError
+from .runtime_dependency import with_pypy_marker
 
 __all__ = ["CfgConversion", "convert_setup_cfg"]
 
@@ -58,18 +59,20 @@ def convert_setup_cfg(path: Path) -> CfgConversion | None:
     except ParsingError as exc:
         raise ConfigError(str(path), [f"not a valid setup.cfg: {exc}"]) from None
     sections = kept.sections()
-    if not any(_moved(s) for s in sections):
+    hack = kept.has_option("bdist_wheel", "py_limited_api")
+    if not hack and not any(_moved(s) for s in sections):
         return None
     report: list[str] = []
     for name in sections:
         (kept if _moved(name) else moved).remove_section(name)
-    if kept.has_option("bdist_wheel", "py_limited_api"):
+    if hack:
         kept.remove_option("bdist_wheel", "py_limited_api")
         report.append("dropped setup.cfg's [bdist_wheel] py_limited_api: cffi-build-plugin "
                       "sets the abi3 tag itself (py-limited-api in [tool.cffi-build-plugin])")
         if not kept["bdist_wheel"].options():
             kept.remove_section("bdist_wheel")
-    doc = tomlkit.parse(Translator().translate(str(moved), "setup.cfg"))
+    doc = tomlkit.parse(Translator().translate(str(moved), "setup.cfg")) \
+        if moved.sections() else tomlkit.document()
     out = CfgConversion(doc, report=report)
     _take_cffi_parts(doc, out)
     rest = str(kept)
@@ -77,7 +80,8 @@ def convert_setup_cfg(path: Path) -> CfgConversion | None:
                    if line.strip() and not line.lstrip().startswith(("#", ";"))]
     out.remaining = rest if significant else None
     moved_names = [f"[{s}]" for s in sections if _moved(s)]
-    out.report.append(f"setup.cfg: {', '.join(moved_names)} → pyproject.toml (ini2toml)")
+    if moved_names:
+        out.report.append(f"setup.cfg: {', '.join(moved_names)} → pyproject.toml (ini2toml)")
     return out
 
 
@@ -94,4 +98,4 @@ def _take_cffi_parts(doc: TOMLDocument, out: CfgConversion) -> None:
     if build is not None:
         for requirement in build.get("requires", []):
             if not str(requirement).replace(" ", "").startswith("setuptools"):
-                out.build_requires.append(str(requirement))
+                out.build_requires.append(with_pypy_marker(str(requirement)))

@@ -13,7 +13,15 @@ from typing import Any, Callable
 
 from packaging.version import InvalidVersion, Version
 
-from .setup_py_reader import FileText, FindPackages, SetupScript, Unresolved, cmdclass_entries
+from .runtime_dependency import with_pypy_marker
+from .setup_py_reader import (
+    FileText,
+    FindPackages,
+    SetupScript,
+    Unresolved,
+    cmdclass_entries,
+    paths_mentioned,
+)
 from .tag_hacks import tag_hack_kind
 
 __all__ = ["Conversion", "convert_keywords"]
@@ -66,7 +74,6 @@ _OBSOLETE = {
     "tests_require": "setuptools removed `setup.py test` (v72); list test tools in an extra",
     "use_2to3": "setuptools removed 2to3 support (v58)",
 }
-_PYPY_MARKER = "platform_python_implementation != 'PyPy'"
 _ENTRY_GROUPS = {"console_scripts": "scripts", "gui_scripts": "gui-scripts"}
 
 
@@ -76,16 +83,6 @@ def _str_list(value: Any) -> list[str] | None:
     if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
         return list(value)
     return None
-
-
-def _with_pypy_marker(requirement: str) -> str:
-    """cffi from PyPI must never be installed over PyPy's own."""
-    from packaging.requirements import Requirement
-
-    req = Requirement(requirement)
-    if req.name.lower() != "cffi" or req.marker is not None:
-        return requirement
-    return f"{requirement}; {_PYPY_MARKER}"
 
 
 class _Converter:
@@ -135,9 +132,7 @@ class _Converter:
         """The one project file a computed version comes from: a ``.py`` file with a literal
         ``__version__`` (read by setuptools' ``attr:``), or a file holding just a version."""
         found: list[dict[str, Any]] = []
-        names = {n.value for n in ast.walk(self.script.tree)
-                 if isinstance(n, ast.Constant) and isinstance(n.value, str)}
-        for name in sorted(names):
+        for name in sorted(paths_mentioned(self.script)):
             path = self.root / name
             if not name or "\n" in name or len(name) > 200 or not path.is_file():
                 continue
@@ -295,7 +290,7 @@ class _Converter:
         if items is None:
             self.stay(key, _why(self.values[key]))
             return
-        self.out.build_requires += [_with_pypy_marker(r) for r in items]
+        self.out.build_requires += [with_pypy_marker(r) for r in items]
         self.out.report.append("setup_requires → [build-system].requires")
 
     def cffi_modules(self, key: str) -> None:
@@ -318,11 +313,15 @@ class _Converter:
                 kept[command] = class_name
                 continue
             assert cls is not None
-            fixed = ("an abi3 tag by hand; cffi-build-plugin tags abi3 wheels itself"
-                     if kind == "abi3" else
-                     "a Python-independent tag by hand; cffi-build-plugin tags an ABI-mode "
-                     "wheel py3-none-any, or py3-none-<platform> when it bundles a shared "
-                     "library")
+            fixed = {
+                "abi3": "an abi3 tag by hand; cffi-build-plugin tags abi3 wheels itself",
+                "none": "a Python-independent tag by hand; cffi-build-plugin tags an "
+                        "ABI-mode wheel py3-none-any, or py3-none-<platform> when it bundles "
+                        "a shared library",
+                "platform": "a platform tag by hand; cffi-build-plugin tags a wheel for its "
+                            "platform when it holds compiled modules or a bundled shared "
+                            "library",
+            }[kind]
             self.out.report.append(
                 f"dropped cmdclass[{command!r}] = {class_name} (lines {cls.lineno}-"
                 f"{cls.end_lineno}): it gives wheels {fixed}")
@@ -421,10 +420,6 @@ class _Converter:
                 "name: computed in setup.py, but pyproject.toml needs it written out")
         if self.out.urls and "urls" not in self.out.project.get("dynamic", []):
             self.out.project["urls"] = self.out.urls
-        if "include_package_data" not in self.values and not self.out.keep.get(
-                "include_package_data"):
-            # pyproject.toml's default is true, setup.py's false: keep the wheel's contents.
-            self.out.setuptools.setdefault("include-package-data", False)
         return self.out
 
 
@@ -435,7 +430,7 @@ def _why(value: Any) -> str:
 
 
 def _where(value: Any) -> str:
-    return value.where() if isinstance(value, Unresolved) else "computed"
+    return value.where() if isinstance(value, Unresolved) else "recorded by --exec"
 
 
 def _describe(found: Mapping[str, Any]) -> str:

@@ -23,6 +23,7 @@ __all__ = [
     "SetupScript",
     "Unresolved",
     "cmdclass_entries",
+    "paths_mentioned",
     "read_setup_py",
 ]
 
@@ -166,11 +167,24 @@ class _Resolver:
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
                     and node.value is not None:
                 self.env[node.target.id] = self.resolve(node.value)
+            elif isinstance(node, ast.With):
+                self._bind_with(node, counts)
         for top in tree.body:
             for node in _all_statements([top]):
                 for name in _stored_names(node) + _mutated_names(node):
                     if name not in self.env or name in _mutated_names(node):
                         self.env[name] = _unresolved(top, f"{name} is computed")
+
+    def _bind_with(self, node: ast.With, counts: Mapping[str, int]) -> None:
+        """pyvips: ``with open(...) as f: long_description = f.read()``."""
+        if len(node.items) != 1 or not isinstance(node.items[0].optional_vars, ast.Name):
+            return
+        self.env[node.items[0].optional_vars.id] = self.resolve(node.items[0].context_expr)
+        for inner in node.body:
+            if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and \
+                    isinstance(inner.targets[0], ast.Name) and \
+                    counts.get(inner.targets[0].id) == 1:
+                self.env[inner.targets[0].id] = self.resolve(inner.value)
 
     def resolve(self, node: ast.expr) -> Value:  # noqa: PLR0911, PLR0912 - one case per idiom
         if isinstance(node, ast.Constant):
@@ -244,13 +258,7 @@ class _Resolver:
                 return _ProjectPath(inner)
             return inner if isinstance(inner, Unresolved) else _unresolved(node, "computed path")
         if dotted in {"os.path.join", "path.join", "join"}:
-            parts = [self.resolve(a) for a in node.args]
-            if parts and isinstance(parts[0], _ProjectDir) and all(
-                    isinstance(p, str) for p in parts[1:]):
-                return _ProjectPath("/".join(parts[1:]))
-            if all(isinstance(p, str) for p in parts):
-                return _ProjectPath("/".join(parts))
-            return _unresolved(node, f"{ast.unparse(node)[:40]} is computed")
+            return self._join(node)
         if dotted in {"open", "io.open", "codecs.open"} and node.args:
             target = self.resolve(node.args[0])
             path = target.path if isinstance(target, _ProjectPath) else target
@@ -260,6 +268,19 @@ class _Resolver:
             return self._method(node, func)
         if isinstance(func, ast.Name) and isinstance(self.env.get(func.id), _ReaderFunction):
             return self._inline_reader(node, self.env[func.id].node)
+        return _unresolved(node, f"{ast.unparse(node)[:40]} is computed")
+
+    def _join(self, node: ast.Call) -> Value:
+        parts: list[Value] = []
+        for a in node.args:
+            value = self.resolve(a.value if isinstance(a, ast.Starred) else a)
+            parts += list(value) if isinstance(a, ast.Starred) and isinstance(
+                value, tuple) else [value]
+        if parts and isinstance(parts[0], _ProjectDir) and all(
+                isinstance(p, str) for p in parts[1:]):
+            return _ProjectPath("/".join(parts[1:]))
+        if all(isinstance(p, str) for p in parts):
+            return _ProjectPath("/".join(parts))
         return _unresolved(node, f"{ast.unparse(node)[:40]} is computed")
 
     def _method(self, node: ast.Call, func: ast.Attribute) -> Value:
@@ -279,13 +300,16 @@ class _Resolver:
     def _inline_reader(self, call: ast.Call, fn: ast.FunctionDef) -> Value:
         """``read("README.rst")`` where ``read`` returns a file's text."""
         params = [a.arg for a in fn.args.args]
-        if len(call.args) != 1 or call.keywords or not params:
+        args = [self.resolve(a) for a in call.args]
+        if call.keywords or not args or not all(isinstance(a, str) for a in args):
             return _unresolved(call, f"{fn.name}() is a function of its own")
-        arg = self.resolve(call.args[0])
-        if not isinstance(arg, str):
-            return _unresolved(call, f"{fn.name}() reads a computed file name")
         saved = dict(self.env)
-        self.env[params[0]] = _ProjectPath(arg)
+        if len(params) == 1 and len(args) == 1:
+            self.env[params[0]] = args[0]
+        elif not params and fn.args.vararg is not None:  # argon2-cffi's read(*parts)
+            self.env[fn.args.vararg.arg] = tuple(args)
+        else:
+            return _unresolved(call, f"{fn.name}() is a function of its own")
         try:
             result = self._function_result(fn)
         finally:
@@ -416,6 +440,20 @@ def cmdclass_entries(script: SetupScript) -> dict[str, str] | None:
     return entries
 
 
+def paths_mentioned(script: SetupScript) -> set[str]:
+    """Project-relative paths setup.py names: string literals, and the paths it builds with
+    ``os.path.join(here, ...)`` or ``Path(__file__).parent / ...``."""
+    resolver = _Resolver(script.tree)
+    found = {n.value for n in ast.walk(script.tree)
+             if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+    for node in ast.walk(script.tree):
+        if isinstance(node, (ast.Call, ast.BinOp)):
+            value = resolver.resolve(node)
+            if isinstance(value, _ProjectPath):
+                found.add(value.path)
+    return found
+
+
 def _read_call(call: ast.Call, resolver: _Resolver) -> SetupCall:
     keywords: dict[str, Value] = {}
     opaque: list[Unresolved] = []
@@ -464,7 +502,7 @@ def read_setup_py(path: Path) -> SetupScript:
     if not calls:
         raise ConfigError(str(path), [
             "no setup() call from setuptools found: migrate reads setup.py without running "
-            "it; pass --exec to run it with setup() intercepted"])
+            "it, and converts a setup.py that calls setuptools' (or distutils') setup()"])
     resolver = _Resolver(tree)
     calls.sort(key=lambda c: (c.lineno, c.col_offset))
     if len(calls) == 1:
@@ -474,8 +512,9 @@ def read_setup_py(path: Path) -> SetupScript:
     if statement is None:
         lines = ", ".join(str(c.lineno) for c in calls)
         raise ConfigError(str(path), [
-            f"setup() is called {len(calls)} times (lines {lines}): migrate reads one call, "
-            "or a try/except pair that falls back to a build without cffi_modules; pass "
-            "--exec to record what setup() receives when setup.py runs"])
+            f"setup() is called {len(calls)} times (lines {lines}): migrate converts one "
+            "call, or a try/except pair that falls back to a build without cffi_modules; "
+            "make setup.py call setup() once (with the keywords of the build you ship), "
+            "then run migrate again"])
     first, second = (_read_call(c, resolver) for c in calls)
     return SetupScript(path, source, tree, first, second, statement, resolver.env)

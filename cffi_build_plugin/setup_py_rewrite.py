@@ -28,7 +28,7 @@ _PURE_CALLS = frozenset({
     "python_implementation", "int", "str", "list", "dict", "tuple", "set", "sorted", "len",
     "any", "all", "map", "filter", "literal_eval", "RuntimeError", "ValueError", "Exception",
     "items", "keys", "values", "copy", "encoding", "decode", "encode", "iter", "next",
-    "print",
+    "print", "exec",  # exec(f.read(), about): the version-file idiom
 })
 #: Statements that only prepare for running setup.py itself.
 _INERT_CALLS = frozenset({"sys.path.insert", "sys.path.append"})

@@ -22,7 +22,8 @@ def _is_bdist_wheel(cls: ast.ClassDef) -> bool:
 
 
 def tag_hack_kind(cls: ast.ClassDef) -> str | None:
-    """``"abi3"`` or ``"none"`` when *cls* is a bdist_wheel subclass that only changes the
+    """``"abi3"``, ``"none"`` (a Python-independent tag) or ``"platform"`` (``root_is_pure =
+    False``, a platform tag) when *cls* is a bdist_wheel subclass that only changes the
     wheel's tag; None for anything else (it is kept)."""
     if not _is_bdist_wheel(cls):
         return None
@@ -36,6 +37,8 @@ def tag_hack_kind(cls: ast.ClassDef) -> str | None:
     attributes = {n.attr for m in methods for n in ast.walk(m) if isinstance(n, ast.Attribute)}
     if "abi3" in words or "py_limited_api" in attributes:
         return "abi3"
-    if "none" in words or attributes & _TAG_ATTRIBUTES:
+    if "none" in words:
         return "none"
+    if attributes & _TAG_ATTRIBUTES:
+        return "platform"
     return None

@@ -1,0 +1,4 @@
+def negate(x):
+    from cfghack._neg import lib
+
+    return lib.negate(x)

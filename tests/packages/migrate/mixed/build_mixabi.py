@@ -1,0 +1,5 @@
+from cffi import FFI
+
+ffibuilder = FFI()
+ffibuilder.cdef("int abs(int);")
+ffibuilder.set_source("mixabi._libc", None)

@@ -1,0 +1,5 @@
+from mixabi import absolute
+
+
+def test_absolute():
+    assert absolute(-3) == 3
