@@ -24,6 +24,7 @@ from .errors import ConfigError
 from .file_changes import Change, apply_changes
 from .init import add_build_system, add_runtime_dependency, load_pyproject
 from .project import PLUGIN_NAME, Project
+from .runtime_dependency import with_pypy_marker
 from .settings import Settings
 from .setup_cfg_convert import CfgConversion, convert_setup_cfg
 from .setup_keywords import Conversion, convert_keywords
@@ -375,7 +376,24 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
                           report)
     _merge_build_requires(doc, sources.build_requires, source, report)
     add_runtime_dependency(doc, Project(root, Settings(), _plain(metadata)), source, report)
+    _mark_cffi_for_pypy(doc, report)
     return doc
+
+
+def _mark_cffi_for_pypy(doc: TOMLDocument, report: list[str]) -> None:
+    """An unmarked cffi requirement installs PyPI's cffi over the one PyPy bundles (uv does;
+    pip installs an empty distribution): both lists get the marker."""
+    places = (("build-system", "requires"), ("project", "dependencies"))
+    for table_name, key in places:
+        array: Any = doc.get(table_name, {}).get(key)
+        if not isinstance(array, list):
+            continue
+        for i, line in enumerate(list(array)):
+            marked = with_pypy_marker(str(line))
+            if marked != str(line):
+                array[i] = marked
+                report.append(f"[{table_name}].{key}: {str(line)!r} → {marked!r} (PyPy bundles "
+                              "its own cffi)")
 
 
 def plan_migrate(root: Path, *, run_setup_py: bool = False) -> MigratePlan:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import ast
 import configparser
 import difflib
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -22,6 +21,7 @@ from typing import Any, Callable
 
 import pytest
 
+from cffi_build_plugin.runtime_dependency import with_pypy_marker
 from devtools.venvs import build_env
 from tests.conftest import PACKAGES, snapshot, tree_changes
 from tests.metadata_compare import DistInfo, metadata_differences
@@ -186,7 +186,7 @@ def test_setup_py_only(project_copy: ProjectCopy) -> None:
             "classifiers": ["License :: OSI Approved :: MIT License",
                             "Programming Language :: Python :: 3",
                             "Programming Language :: Python :: Implementation :: CPython"],
-            "dependencies": ["cffi>=1.15"],
+            "dependencies": [RUNTIME],  # the PyPy marker added
             "optional-dependencies": {"test": ["pytest>=7"]},
             "urls": {"Homepage": "https://example.org/fastadd",
                      "Source": "https://github.com/example/fastadd",
@@ -315,7 +315,7 @@ def test_abi3_hack_class_and_option_are_dropped(project_copy: ProjectCopy) -> No
             "requires-python": ">=3.9",
             "license": {"text": "Apache-2.0"},
             "authors": [{"name": "Barbara Liskov"}],
-            "dependencies": ["cffi>=1.15"],
+            "dependencies": [RUNTIME],  # the PyPy marker added
         },
         "tool": {
             "setuptools": {"packages": ["abihack"], "include-package-data": False},
@@ -482,7 +482,7 @@ def test_setup_requires_become_build_requirements(project_copy: ProjectCopy) -> 
             "description": "A cffi project whose builder needs pkgconfig at build time",
             "readme": {"file": "README.rst", "content-type": "text/x-rst"},
             "requires-python": ">=3.9",
-            "dependencies": ["cffi>=1.0"],
+            "dependencies": ["cffi>=1.0; platform_python_implementation != 'PyPy'"],
         },
         "tool": {
             "setuptools": {"packages": ["sreq"], "include-package-data": False},
@@ -528,14 +528,21 @@ def test_existing_pyproject_keeps_its_comments_and_settings(project_copy: Projec
     out = migrate(root)
     after = (root / "pyproject.toml").read_text()
     for line in before.splitlines():
-        if "#" in line and "requires" not in line:
+        if "#" in line and "requires" not in line and "cffi>=" not in line:
             assert line in after, line
+    # The marked cffi line keeps its comment.
+    assert ('    "cffi>=1.16; platform_python_implementation != \'PyPy\'",  # the backend of '
+            "the compiled module\n") in after
     assert after.startswith("# Half-way there: the metadata is here, the cffi module is still "
                             "built by setup.py.\n[build-system]\n")
-    assert 'requires = ["setuptools>=64", "cffi>=1.15", "cffi-build-plugin"]  # cffi for ' \
-           "cffi_modules\n" in after
+    assert 'requires = ["setuptools>=64", "cffi>=1.15; platform_python_implementation != ' \
+           '\'PyPy\'", "cffi-build-plugin"]  # cffi for cffi_modules\n' in after
     data = pyproject(root)
-    assert data["project"] == tomllib.loads(before)["project"]
+    expected = tomllib.loads(before)["project"]
+    # Unmarked cffi requirements get the PyPy marker; nothing else in [project] changes.
+    expected["dependencies"] = [with_pypy_marker(d) for d in expected["dependencies"]]
+    assert expected["dependencies"] != tomllib.loads(before)["project"]["dependencies"]
+    assert data["project"] == expected
     assert data["tool"] == {
         "setuptools": {"packages": ["halfway"]},
         "black": {"line-length": 99},
@@ -909,97 +916,3 @@ def test_isolated_builds_of_setup_requires(project_copy: ProjectCopy, tmp_path: 
     assert tag(converted) == ABI3
     assert_works("setup-requires", converted, tmp_path)
 
-
-# -- the metadata comparison itself ---------------------------------------------------------------
-
-_METADATA = """\
-Metadata-Version: 2.1
-Name: thing
-Version: 1.0
-Summary: A thing
-Home-page: https://example.org/thing
-Author: Ada
-Author-email: ada@example.org
-Classifier: Programming Language :: Python :: 3
-Classifier: Operating System :: POSIX
-Requires-Python: >=3.9
-Requires-Dist: cffi>=1.15
-Requires-Dist: attrs>=22
-Provides-Extra: test
-Requires-Dist: pytest; extra == "test"
-Dynamic: author
-
-The description.
-"""
-_ENTRY_POINTS = "[console_scripts]\nthing = thing.cli:main\n\n[thing.plugins]\na = thing:a\n"
-
-
-def _converted(old: str, new: str) -> DistInfo:
-    """The original metadata with one edit."""
-    assert old in _METADATA
-    return DistInfo(_METADATA.replace(old, new), _ENTRY_POINTS)
-
-
-def test_metadata_compare_forgives_the_same_facts_said_another_way() -> None:
-    original = DistInfo(_METADATA, _ENTRY_POINTS)
-    assert metadata_differences(original, original) == []
-    converted = DistInfo(
-        _METADATA.replace("Metadata-Version: 2.1", "Metadata-Version: 2.4")
-        .replace("Home-page: https://example.org/thing\n", "")
-        .replace("Author: Ada\nAuthor-email: ada@example.org\n",
-                 "Author-email: Ada <ada@example.org>\n")
-        .replace("Requires-Python: >=3.9\n", "Requires-Python: >=3.9\nDescription-Content-Type: "
-                 "text/markdown\nProject-URL: Homepage, https://example.org/thing\n")
-        .replace("Requires-Dist: cffi>=1.15\n",
-                 'Requires-Dist: cffi>=1.15; platform_python_implementation != "PyPy"\n')
-        .replace("Dynamic: author\n", "Dynamic: license-file\n"),
-        "[thing.plugins]\na = thing:a\n[console_scripts]\nthing=thing.cli:main\n")
-    assert metadata_differences(original, converted) == []
-    # cffi added where the original had none.
-    no_cffi = DistInfo(_METADATA.replace("Requires-Dist: cffi>=1.15\n", ""), _ENTRY_POINTS)
-    added = DistInfo(_METADATA.replace(
-        "Requires-Dist: cffi>=1.15\n",
-        'Requires-Dist: cffi>=1.15; platform_python_implementation != "PyPy"\n'), _ENTRY_POINTS)
-    assert metadata_differences(no_cffi, added) == []
-
-
-@pytest.mark.parametrize(("converted", "field"), [
-    pytest.param(_converted("Summary: A thing", "Summary: Another thing"), "summary",
-                 id="changed-summary"),
-    pytest.param(_converted("Classifier: Operating System :: POSIX\n", ""), "classifier",
-                 id="lost-classifier"),
-    pytest.param(_converted("Requires-Dist: attrs>=22\n", ""), "requires-dist",
-                 id="lost-dependency"),
-    pytest.param(_converted('Requires-Dist: pytest; extra == "test"\n', ""), "requires-dist",
-                 id="lost-extra-dependency"),
-    pytest.param(_converted("Requires-Dist: cffi>=1.15\n", "Requires-Dist: cffi>=1.0\n"),
-                 "cffi requirement", id="changed-cffi-requirement"),
-    pytest.param(_converted("Requires-Dist: cffi>=1.15\n", ""), "cffi requirement",
-                 id="lost-cffi-requirement"),
-    pytest.param(_converted("Home-page: https://example.org/thing\n", ""), "project-url",
-                 id="lost-home-page"),
-    pytest.param(_converted("Author: Ada\n", "Author: Bob\n"), "author-email",
-                 id="changed-author"),
-    pytest.param(_converted("The description.", "Another description."), "description",
-                 id="changed-description"),
-    pytest.param(DistInfo(_METADATA, "[console_scripts]\nthing = thing.cli:main\n"),
-                 "entry points", id="lost-entry-point"),
-    pytest.param(DistInfo(_METADATA, _ENTRY_POINTS.replace("thing.cli:main", "thing.cli:run")),
-                 "entry points", id="changed-entry-point"),
-])
-def test_metadata_compare_catches_real_differences(converted: DistInfo, field: str) -> None:
-    problems = metadata_differences(DistInfo(_METADATA, _ENTRY_POINTS), converted)
-    assert len(problems) == 1, problems
-    assert problems[0].startswith(f"{field}: "), problems
-
-
-def test_metadata_compare_reads_wheels(tmp_path: Path) -> None:
-    wheel = tmp_path / "thing-1.0-py3-none-any.whl"
-    with zipfile.ZipFile(wheel, "w") as zf:
-        zf.writestr("thing/__init__.py", "")
-        zf.writestr("thing-1.0.dist-info/METADATA", _METADATA)
-        zf.writestr("thing-1.0.dist-info/entry_points.txt", _ENTRY_POINTS)
-    assert DistInfo.from_wheel(wheel) == DistInfo(_METADATA, _ENTRY_POINTS)
-    shutil.copy(wheel, tmp_path / "copy.whl")
-    assert metadata_differences(DistInfo.from_wheel(wheel),
-                                DistInfo.from_wheel(tmp_path / "copy.whl")) == []
