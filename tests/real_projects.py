@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import tarfile
@@ -21,15 +20,11 @@ import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from email.utils import getaddresses
 from pathlib import Path
-from typing import Any
-
-from packaging.metadata import parse_email
-from packaging.requirements import Requirement
 
 from devtools.interpreters import Interpreter, cpython, pypy
 from devtools.venvs import ROOT, isolated_build, run, venv_python
+from tests.metadata_compare import DistInfo, metadata_text_differences
 
 __all__ = [
     "CASES",
@@ -43,7 +38,6 @@ __all__ = [
     "compare_outcomes",
     "fetch_sdist",
     "interpreter",
-    "metadata_differences",
     "node_id",
     "parse_junit",
     "results_table",
@@ -53,11 +47,6 @@ __all__ = [
 
 #: Where the table of the last run is written (build/ is git-ignored).
 RESULTS_MD = ROOT / "build" / "real-projects-results.md"
-
-#: The marker cffi-build-plugin (and its migrate command) puts on a cffi requirement, so that
-#: PyPy keeps the cffi it bundles.
-NOT_PYPY = 'platform_python_implementation != "PyPy"'
-
 
 @dataclass(frozen=True)
 class Sdist:
@@ -366,134 +355,7 @@ def node_id(folder: Path, test_id: str) -> str:
     raise ValueError(f"no module of {test_id} in {folder}")
 
 
-# --- METADATA ----------------------------------------------------------------------------
-
-def _label(label: str) -> str:
-    """A Project-URL label as PEP 753 normalises it: ``Home-page`` and ``homepage`` agree."""
-    return re.sub(r"[^a-z0-9]", "", label.lower())
-
-
-def _people(name: str | None, emails: str | None) -> list[tuple[str, str]]:
-    """``Author`` and ``Author-email`` (or the maintainer's) as (name, address) pairs."""
-    pairs = [(n.strip(), a.strip()) for n, a in getaddresses([emails])] if emails else []
-    names = [n.strip() for n in name.split(",")] if name else []
-    if names and len(names) == len(pairs) and not any(n for n, _ in pairs):
-        # setup.py's author="A", author_email="e" is pyproject's {name = "A", email = "e"};
-        # "A, B" with "a, b" pairs them in order.
-        return sorted(zip(names, (a for _, a in pairs)))
-    named = {n for n, _ in pairs}
-    return sorted(pairs + [(n, "") for n in names if n and n not in named])
-
-
-def _without_not_pypy(req: Requirement) -> Requirement | None:
-    """*req* with the plugin's ``platform_python_implementation != "PyPy"`` clause taken out
-    of its marker (alone, or and-ed first or last), or None when it has no such clause."""
-    marker = str(req.marker) if req.marker is not None else ""
-    if marker == NOT_PYPY:
-        rest = ""
-    elif marker.endswith(f" and {NOT_PYPY}"):
-        rest = marker[: -len(f" and {NOT_PYPY}")]
-    elif marker.startswith(f"{NOT_PYPY} and "):
-        rest = marker[len(f"{NOT_PYPY} and "):]
-    else:
-        return None
-    if rest.startswith("(") and rest.endswith(")"):
-        rest = rest[1:-1]
-    bare = Requirement(str(req))
-    bare.marker = None
-    return Requirement(f"{bare}; {rest}" if rest else str(bare))
-
-
-def _requirements(original: Sequence[str], ours: Sequence[str]) -> tuple[list[str], list[str]]:
-    """Both lists of requirements, normalised and sorted, with our cffi requirement written
-    as the original's when it differs only by the plugin's marker (or dropped when the
-    original has no cffi requirement and ours only adds one for CPython)."""
-    before = sorted(str(Requirement(r)) for r in original)
-    has_cffi = any(Requirement(r).name == "cffi" for r in original)
-    after = []
-    for line in ours:
-        req = Requirement(line)
-        stripped = _without_not_pypy(req) if req.name == "cffi" else None
-        if stripped is not None and str(stripped) in before:
-            after.append(str(stripped))
-        elif stripped is not None and not has_cffi and stripped.marker is None:
-            continue
-        else:
-            after.append(str(req))
-    return before, sorted(after)
-
-
-def _normalised(meta: str) -> dict[str, Any]:
-    raw_typed, unparsed = parse_email(meta)
-    raw: dict[str, Any] = dict(raw_typed)
-    data: dict[str, Any] = {**raw, **{f"unparsed:{k}": v for k, v in unparsed.items()}}
-    for key in ("metadata_version", "dynamic", "home_page", "author", "author_email",
-                "maintainer", "maintainer_email", "project_urls", "requires_dist"):
-        data.pop(key, None)
-    urls = {(_label(k), v) for k, v in raw.get("project_urls", {}).items()}
-    if raw.get("home_page") and ("homepage", raw["home_page"]) not in urls:
-        urls.add(("homepage", raw["home_page"]))
-    if urls:
-        data["project_urls"] = sorted(urls)
-    for who in ("author", "maintainer"):
-        people = _people(raw.get(who), raw.get(f"{who}_email"))
-        if people:
-            data[f"{who}s"] = people
-    if "license_expression" in data and "license" not in data:
-        data["license"] = data.pop("license_expression")
-    for key in ("classifiers", "license_files", "provides_extra", "platforms", "keywords"):
-        if key in data:
-            data[key] = sorted(data[key])
-    if "description" in data:
-        data["description"] = str(data["description"]).strip()
-    return data
-
-
-def metadata_differences(original: str, ours: str) -> list[str]:
-    """How our wheel's METADATA differs from the original build's, one line per field, once
-    these differences are forgiven (and only these):
-
-    - ``Metadata-Version``, and ``Dynamic`` (which setuptools writes for every field that
-      setup.py sets; it tells sdist consumers what may change, not what the wheel is);
-    - a ``cffi`` requirement that is the original's with ``platform_python_implementation !=
-      "PyPy"`` added (alone, or and-ed to the original's marker), or that the original lacks
-      and ours adds with exactly that marker;
-    - the encodings of one fact in setup.py-style and pyproject-style metadata:
-      ``Home-page: X`` and ``Project-URL: Homepage, X`` (labels compared as PEP 753
-      normalises them, so ``homepage`` matches too); ``Author: A`` with ``Author-email: e``
-      and ``Author-email: A <e>`` (several names and addresses, separated by commas, are
-      paired in order; the same for ``Maintainer``); ``License: X`` and
-      ``License-Expression: X`` (the same text);
-    - order: of classifiers, requirements, extras, keywords, platforms, license files, URLs;
-      and the whitespace at either end of the description.
-
-    A changed summary, a lost classifier or dependency, a changed version or URL is reported.
-    """
-    before, after = _normalised(original), _normalised(ours)
-    reqs = _requirements(parse_email(original)[0].get("requires_dist", []),
-                         parse_email(ours)[0].get("requires_dist", []))
-    before["requires_dist"], after["requires_dist"] = reqs
-    diffs = []
-    for key in sorted(before.keys() | after.keys()):
-        a, b = before.get(key), after.get(key)
-        if a == b:
-            continue
-        if key == "description":
-            diffs.append("description: differs")
-        elif isinstance(a, list) and isinstance(b, list):
-            lost = [x for x in a if x not in b]
-            added = [x for x in b if x not in a]
-            diffs.append(f"{key}: lost {lost!r}, added {added!r}")
-        else:
-            diffs.append(f"{key}: {a!r} != {b!r}")
-    return diffs
-
-
-def wheel_metadata(wheel: Path) -> str:
-    with zipfile.ZipFile(wheel) as zf:
-        name = next(n for n in zf.namelist() if n.endswith(".dist-info/METADATA"))
-        return zf.read(name).decode()
-
+# --- wheels ------------------------------------------------------------------------------
 
 def wheel_files(wheel: Path) -> set[str]:
     with zipfile.ZipFile(wheel) as zf:
@@ -671,8 +533,8 @@ def run_case(case: Case, interp: Interpreter, tool_python: Path, work: Path,
         (wheel,) = (ours / "dist").glob("*.whl")
         result.ours.wheel, result.ours.tag = wheel.name, full_tag(wheel)
         if original_wheel is not None:
-            result.metadata_diffs = metadata_differences(wheel_metadata(original_wheel),
-                                                         wheel_metadata(wheel))
+            result.metadata_diffs = metadata_text_differences(
+                DistInfo.from_wheel(original_wheel).metadata, DistInfo.from_wheel(wheel).metadata)
             before, after = wheel_files(original_wheel), wheel_files(wheel)
             result.files_only_original = sorted(before - after)
             result.files_only_ours = sorted(after - before)
