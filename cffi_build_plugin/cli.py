@@ -12,6 +12,7 @@ from typing import Any
 from . import __version__
 from .build_options import CONFIG_PREFIX, ENV_PREFIX, BuildOptions, project_options
 from .errors import CffiBuildPluginError
+from .file_changes import Change, apply_changes
 from .plan import Plan, make_plan
 from .project import Project, load_project
 from .settings import Settings
@@ -111,36 +112,37 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _carry_out(root: Path, changes: Sequence[Change], report: Sequence[str], dry_run: bool,
+               done: str = "") -> int:
+    """Print a plan's report, then its diff (--dry-run) or write it."""
+    for line in report:
+        print(f"{'would: ' if dry_run and changes else ''}{line}")
+    if dry_run:
+        for change in changes:
+            sys.stdout.write(change.diff(root))
+        return 0
+    apply_changes(changes)
+    if not changes:
+        print("nothing changed")
+    elif done:
+        print(done)
+    return 0
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .init import apply, plan_init  # tomlkit only for this command
+    from .init import plan_init  # tomlkit only for this command
 
     plan = plan_init(Path(args.path), force=args.force)
-    for line in plan.report:
-        print(f"{'would: ' if args.dry_run and plan.changes else ''}{line}")
-    if args.dry_run:
-        for change in plan.changes:
-            sys.stdout.write(change.diff(plan.root))
-        return 0
-    apply(plan)
-    if not plan.changes:
-        print("nothing changed")
-    return 0
+    return _carry_out(plan.root, plan.changes, plan.report, args.dry_run)
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from .migrate import apply, plan_migrate  # tomlkit and ini2toml only for this command
+    from .migrate import plan_migrate  # tomlkit and ini2toml only for this command
 
     plan = plan_migrate(Path(args.path), run_setup_py=args.exec)
-    for line in plan.report:
-        print(f"{'would: ' if args.dry_run and plan.changes else ''}{line}")
-    if args.dry_run:
-        for change in plan.changes:
-            sys.stdout.write(change.diff(plan.root))
-        return 0
-    apply(plan)
-    print("nothing changed" if not plan.changes else
-          "done; next: `cffi-build-plugin init` adds the CI that builds and publishes wheels")
-    return 0
+    return _carry_out(plan.root, plan.changes, plan.report, args.dry_run,
+                      "done; next: `cffi-build-plugin init` adds the CI that builds and "
+                      "publishes wheels")
 
 
 def _declared_modules(path: str | None) -> list[str]:

@@ -21,7 +21,7 @@ from tomlkit.items import Table
 from tomlkit.toml_document import TOMLDocument
 
 from .errors import ConfigError
-from .file_changes import Change, apply_changes
+from .file_changes import Change
 from .init import add_build_system, add_runtime_dependency, load_pyproject
 from .project import PLUGIN_NAME, Project
 from .runtime_dependency import with_pypy_marker
@@ -32,7 +32,7 @@ from .setup_py_exec import UNREADABLE, record_setup_keywords
 from .setup_py_reader import SetupScript, Unresolved, read_setup_py
 from .setup_py_rewrite import strip_setup_py
 
-__all__ = ["MigratePlan", "apply", "plan_migrate"]
+__all__ = ["MigratePlan", "plan_migrate"]
 
 #: [project] keys in the order the packaging guide writes them.
 _PROJECT_ORDER = (
@@ -459,7 +459,3 @@ def _setup_py_change(script: SetupScript, conversion: Conversion,
     if new == old[0].replace("\n", old[1]):
         return []
     return [Change(script.path, old[0].replace("\n", old[1]), new)]
-
-
-def apply(plan: MigratePlan) -> None:
-    apply_changes(plan.changes)
