@@ -101,7 +101,8 @@ def _requirement_name(line: str) -> str | None:
 
 
 def _ordered_project(table: Table, new: Mapping[str, Any], report: list[str],
-                     weaker: frozenset[str] = frozenset()) -> None:
+                     weaker: frozenset[str] = frozenset(),
+                     blocked: frozenset[str] = frozenset()) -> None:
     """Add the [project] keys of *new* that the table lacks, in the usual order; keys in
     *weaker* (from setup.cfg) are replaced, as setup() keywords override setup.cfg."""
     for key in _PROJECT_ORDER:
@@ -114,6 +115,9 @@ def _ordered_project(table: Table, new: Mapping[str, Any], report: list[str],
             merged += [v for v in value if v not in merged and v not in table]
             if merged:
                 table["dynamic"] = merged
+            continue
+        if key in blocked:
+            report.append(f"kept pyproject.toml's dynamic {key}; setup.py says {value!r}"[:160])
             continue
         if key in table and key not in weaker:
             if _plain(table[key]) != value:
@@ -271,6 +275,10 @@ class _Sources:
         return (self.cfg.build_requires if self.cfg else []) + self.conversion.build_requires
 
     @property
+    def limited_api(self) -> str | None:
+        return self.conversion.limited_api or (self.cfg.limited_api if self.cfg else None)
+
+    @property
     def optional_modules(self) -> bool:
         return self.script is not None and self.script.fallback is not None
 
@@ -285,6 +293,12 @@ def _read_sources(root: Path, run_setup_py: bool, report: list[str]) -> _Sources
         report += cfg.report
     conversion = Conversion()
     if script is not None:
+        if script.call.opaque_kwargs:
+            where = ", ".join(u.where() for u in script.call.opaque_kwargs)
+            raise ConfigError(str(script.path), [
+                f"setup() is given computed arguments ({where}: **kwargs or positional): "
+                "migrate cannot tell which keywords they set; write them out as keywords "
+                "(setup(name=..., ...)), then run migrate again"])
         if script.fallback is not None:
             _check_fallback(script)
         values = _executed_values(script, report) if run_setup_py else None
@@ -348,6 +362,9 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
             report: list[str]) -> TOMLDocument:
     source = str(root / "pyproject.toml")
     own_project, own_setuptools = _keys(existing, "project"), _keys(existing, "setuptools")
+    # pyproject.toml's own dynamic fields win over setup.py (setuptools reads them there).
+    own_dynamic = frozenset(_plain(existing.get("project", {})).get("dynamic", [])) \
+        if existing is not None else frozenset()
     if existing is None:
         doc = _start_doc(sources.cfg)
     else:
@@ -356,7 +373,7 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
             _merge_cfg(doc, sources.cfg, report)
     if sources.script is not None:
         _ordered_project(_sub_table(doc, "project"), sources.conversion.project, report,
-                         _keys(doc, "project") - own_project)
+                         _keys(doc, "project") - own_project, own_dynamic)
         _merge_setuptools(doc, sources.conversion.setuptools, sources.conversion.dynamic,
                           report, _keys(doc, "setuptools") - own_setuptools)
         _drop_stale_dynamic(doc)
@@ -374,6 +391,10 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
             f"builders can also be discovered: add {PLUGIN_NAME} to [build-system].requires"])
     _default_package_data(doc, existing is not None and "project" in existing, sources,
                           report)
+    if sources.limited_api is not None:
+        table = _sub_table(_sub_table(doc, "tool"), PLUGIN_NAME)
+        if "py-limited-api" not in table:
+            table["py-limited-api"] = sources.limited_api
     _merge_build_requires(doc, sources.build_requires, source, report)
     add_runtime_dependency(doc, Project(root, Settings(), _plain(metadata)), source, report)
     _mark_cffi_for_pypy(doc, report)

@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
 from tomlkit.toml_document import TOMLDocument
 
 from .errors import ConfigError
@@ -31,6 +33,8 @@ class CfgConversion:
     #: setup.cfg without the moved sections; None when nothing is left in it.
     remaining: str | None = None
     report: list[str] = field(default_factory=list)
+    #: [bdist_wheel] py_limited_api, which becomes our py-limited-api.
+    limited_api: str | None = None
 
 
 def _moved(section: str) -> bool:
@@ -65,15 +69,18 @@ def convert_setup_cfg(path: Path) -> CfgConversion | None:
     report: list[str] = []
     for name in sections:
         (kept if _moved(name) else moved).remove_section(name)
+    limited_api = None
     if hack:
+        limited_api = str(kept["bdist_wheel"]["py_limited_api"].value).strip()
         kept.remove_option("bdist_wheel", "py_limited_api")
-        report.append("dropped setup.cfg's [bdist_wheel] py_limited_api: cffi-build-plugin "
-                      "sets the abi3 tag itself (py-limited-api in [tool.cffi-build-plugin])")
+        report.append(f"dropped setup.cfg's [bdist_wheel] py_limited_api = {limited_api}: the "
+                      "plugin tags abi3 wheels itself, and [tool.cffi-build-plugin] "
+                      f'py-limited-api = "{limited_api}" keeps the oldest CPython they install on')
         if not kept["bdist_wheel"].options():
             kept.remove_section("bdist_wheel")
     doc = tomlkit.parse(Translator().translate(str(moved), "setup.cfg")) \
         if moved.sections() else tomlkit.document()
-    out = CfgConversion(doc, report=report)
+    out = CfgConversion(doc, report=report, limited_api=limited_api)
     _take_cffi_parts(doc, out)
     rest = str(kept)
     significant = [line for line in rest.splitlines()
@@ -83,6 +90,13 @@ def convert_setup_cfg(path: Path) -> CfgConversion | None:
     if moved_names:
         out.report.append(f"setup.cfg: {', '.join(moved_names)} → pyproject.toml (ini2toml)")
     return out
+
+
+def _name(requirement: str) -> str | None:
+    try:
+        return canonicalize_name(Requirement(requirement).name)
+    except InvalidRequirement:
+        return None
 
 
 def _take_cffi_parts(doc: TOMLDocument, out: CfgConversion) -> None:
@@ -97,5 +111,5 @@ def _take_cffi_parts(doc: TOMLDocument, out: CfgConversion) -> None:
     build: Any = doc.pop("build-system", None)
     if build is not None:
         for requirement in build.get("requires", []):
-            if not str(requirement).replace(" ", "").startswith("setuptools"):
+            if _name(str(requirement)) != "setuptools":
                 out.build_requires.append(with_pypy_marker(str(requirement)))

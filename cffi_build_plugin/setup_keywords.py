@@ -42,6 +42,8 @@ class Conversion:
     #: keyword → its new source text in the stripped setup.py
     replace: dict[str, str] = field(default_factory=dict)
     report: list[str] = field(default_factory=list)
+    #: py-limited-api for [tool.cffi-build-plugin], from an abi3 hack's "cp3X".
+    limited_api: str | None = None
 
 
 #: Keywords that set one pyproject field together: if one is computed, all stay in setup.py
@@ -114,9 +116,15 @@ class _Converter:
         if isinstance(value, str) and not computed:
             self.out.project["version"] = value
             return
+        if isinstance(value, FileText) and not value.lines:  # open("VERSION").read().strip()
+            source: dict[str, Any] = {"file": value.path}
+            self.out.dynamic["version"] = source
+            self.out.report.append(f"version: computed in setup.py (read from a file); "
+                                   f"setuptools now reads it from {_describe(source)}")
+            return
         # A version --exec recorded is still better read where setup.py reads it: written
         # out, it would be frozen at today's value.
-        found = self._version_source()
+        found = self._version_source(self.script.call.keywords.get(key))
         if found is None and isinstance(value, str):
             self.out.project["version"] = value
             return
@@ -128,19 +136,27 @@ class _Converter:
             f"version: computed in setup.py ({_where(value)}); setuptools now reads it from "
             f"{_describe(found)}")
 
-    def _version_source(self) -> dict[str, Any] | None:
-        """The one project file a computed version comes from: a ``.py`` file with a literal
-        ``__version__`` (read by setuptools' ``attr:``), or a file holding just a version."""
+    def _version_source(self, static: Any) -> dict[str, Any] | None:
+        """The one ``.py`` file a computed version is read from: it has a literal
+        ``__version__`` (setuptools' ``attr:`` reads it), and the code computing the version
+        (*static*'s lines) reads ``__version__`` and does nothing to it (no ``+``, ``%`` or
+        formatting that would make it another version)."""
+        if not isinstance(static, Unresolved):
+            return None
+        first, last = static.lines
+        code = "\n".join(self.script.source.splitlines()[first - 1:last])
+        for node in self.script.tree.body:  # and the functions it calls: get_version()
+            if isinstance(node, ast.FunctionDef) and re.search(rf"\b{node.name}\(", code):
+                code += "\n" + (ast.get_source_segment(self.script.source, node) or "")
+        if "__version__" not in code or re.search(r"\+\s*['\"]|%|\.format\(|\bf['\"]", code):
+            return None
         found: list[dict[str, Any]] = []
         for name in sorted(paths_mentioned(self.script)):
             path = self.root / name
-            if not name or "\n" in name or len(name) > 200 or not path.is_file():
+            if not name.endswith(".py") or "\n" in name or not path.is_file():
                 continue
-            if path.suffix == ".py":
-                if _literal_version(path) is not None:
-                    found.append({"attr": f"{self._module_of(name)}.__version__"})
-            elif _is_version(path.read_text("utf-8", "replace").strip()):
-                found.append({"file": name})
+            if _literal_version(path) is not None:
+                found.append({"attr": f"{self._module_of(name)}.__version__"})
         return found[0] if len(found) == 1 else None
 
     def _module_of(self, name: str) -> str:
@@ -282,6 +298,10 @@ class _Converter:
             if key == "platforms" and isinstance(value, str):
                 value = [value]
             if key == "data_files":
+                if not all(isinstance(e, (list, tuple)) and len(e) == 2 and isinstance(e[0], str)
+                           and _str_list(e[1]) is not None for e in value):
+                    self.stay(key, "not a list of (folder, [files]) pairs")
+                    return
                 value = {d: list(files) for d, files in value}
             self.out.setuptools[_SETUPTOOLS_KEYS.get(key, key.replace("_", "-"))] = value
 
@@ -313,6 +333,11 @@ class _Converter:
                 kept[command] = class_name
                 continue
             assert cls is not None
+            if kind == "abi3":
+                floors = {n.value for n in ast.walk(cls) if isinstance(n, ast.Constant)
+                          and isinstance(n.value, str) and re.fullmatch(r"cp3\d+", n.value)}
+                if len(floors) == 1:
+                    self.limited_api(floors.pop(), f"the abi3 floor of {class_name}")
             fixed = {
                 "abi3": "an abi3 tag by hand; cffi-build-plugin tags abi3 wheels itself",
                 "none": "a Python-independent tag by hand; cffi-build-plugin tags an "
@@ -339,15 +364,28 @@ class _Converter:
             return
         rest = {cmd: dict(opts) for cmd, opts in value.items() if isinstance(opts, dict)}
         wheel = rest.get("bdist_wheel", {})
-        if "py_limited_api" in wheel:
-            del wheel["py_limited_api"]
-            self.out.report.append(
-                "dropped options['bdist_wheel']['py_limited_api']: cffi-build-plugin sets the "
-                "abi3 tag itself (py-limited-api in [tool.cffi-build-plugin])")
+        dropped = "py_limited_api" in wheel
+        if dropped:
+            self.limited_api(wheel.pop("py_limited_api"),
+                             "options['bdist_wheel']['py_limited_api']")
         rest = {cmd: opts for cmd, opts in rest.items() if opts}
         if rest:
             self.stay(key, "command options: " + ", ".join(sorted(rest)))
-            self.out.replace[key] = repr(rest)
+            if dropped:
+                self.out.replace[key] = repr(rest)
+
+    def limited_api(self, value: Any, where: str) -> None:
+        """An abi3 floor set by hand becomes the plugin's py-limited-api, so the wheel keeps
+        its oldest CPython."""
+        if isinstance(value, str) and re.fullmatch(r"cp3\d+", value):
+            self.out.limited_api = value
+            self.out.report.append(
+                f"dropped {where} = {value!r}: the plugin tags abi3 wheels itself, and "
+                f"[tool.cffi-build-plugin] py-limited-api = {value!r} keeps the oldest CPython "
+                "they install on")
+        else:
+            self.out.report.append(f"dropped {where} = {value!r}: the plugin tags abi3 wheels "
+                                   "itself")
 
     def obsolete(self, key: str) -> None:
         self.out.report.append(f"dropped {key}: {_OBSOLETE[key]}")
@@ -360,11 +398,15 @@ class _Converter:
     def stay(self, key: str, why: str) -> None:
         self.out.keep[key] = why
         field_name = _PROJECT_FIELD.get(key)
-        if field_name:
-            self.out.project.pop(field_name, None)
+        # Console scripts are entry points too: setuptools ignores those setup.py gives
+        # unless scripts and gui-scripts are dynamic as well.
+        fields = ["entry-points", "scripts", "gui-scripts"] if field_name == "entry-points" \
+            else [field_name] if field_name else []
+        for name in fields:
+            self.out.project.pop(name, None)
             self.out.project.setdefault("dynamic", [])
-            if field_name not in self.out.project["dynamic"]:
-                self.out.project["dynamic"].append(field_name)
+            if name not in self.out.project["dynamic"]:
+                self.out.project["dynamic"].append(name)
 
     def stay_group(self, group: str, why: str) -> None:
         for key in _GROUPS[group]:

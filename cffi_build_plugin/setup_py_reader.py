@@ -23,6 +23,7 @@ __all__ = [
     "SetupScript",
     "Unresolved",
     "cmdclass_entries",
+    "mutated_names",
     "paths_mentioned",
     "read_setup_py",
 ]
@@ -116,7 +117,9 @@ _READ_METHODS = {"read", "read_text"}
 
 
 def _all_statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
-    """Statements at module level, including those nested in if/try/with/for (not in defs)."""
+    """Statements at module level, including those nested in if/try/with/for, and in def and
+    class bodies too (a local named like a module-level name makes that name computed: on
+    the safe side)."""
     for node in body:
         yield node
         for name in ("body", "orelse", "finalbody"):
@@ -165,14 +168,15 @@ class _Resolver:
                 self.env[name] = (self.resolve(node.value) if counts.get(name) == 1
                                   else _unresolved(node, f"{name} is assigned more than once"))
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
-                    and node.value is not None:
+                    and node.value is not None and counts.get(node.target.id) == 1:
                 self.env[node.target.id] = self.resolve(node.value)
             elif isinstance(node, ast.With):
                 self._bind_with(node, counts)
         for top in tree.body:
             for node in _all_statements([top]):
-                for name in _stored_names(node) + _mutated_names(node):
-                    if name not in self.env or name in _mutated_names(node):
+                changed = set(mutated_names(node))
+                for name in _stored_names(node) + sorted(changed):
+                    if name not in self.env or (name in changed and _mutable(self.env[name])):
                         self.env[name] = _unresolved(top, f"{name} is computed")
 
     def _bind_with(self, node: ast.With, counts: Mapping[str, int]) -> None:
@@ -383,20 +387,53 @@ def _stored_names(node: ast.stmt) -> list[str]:
     return names
 
 
-def _mutated_names(node: ast.stmt) -> list[str]:
-    """Names a statement changes in place: ``x[k] = v``, ``x.update(...)``, ``x.append(...)``."""
+#: Methods that read their object; any other method call may change it.
+_READING_METHODS = frozenset({
+    "copy", "count", "index", "get", "keys", "items", "values", "startswith", "endswith",
+    "split", "rsplit", "splitlines", "strip", "rstrip", "lstrip", "join", "format", "lower",
+    "upper", "read", "read_text", "readlines", "replace", "encode", "decode", "group",
+})
+#: Calls that only read their arguments.
+_READING_CALLS = frozenset({
+    "len", "list", "tuple", "sorted", "set", "frozenset", "dict", "str", "int", "repr",
+    "print", "any", "all", "enumerate", "zip", "map", "filter", "isinstance", "open",
+    "io.open", "codecs.open", "Path", "pathlib.Path", "os.path.join", "path.join",
+    "os.path.dirname", "os.path.abspath", "os.path.exists", "os.path.isdir",
+    "os.path.isfile", "find_packages", "find_namespace_packages", "RuntimeError",
+})
+
+
+def _mutable(value: Value) -> bool:
+    """A value a statement can change in place (a string or a path cannot be)."""
+    return isinstance(value, (list, dict, set, FindPackages, Unresolved)) or (
+        isinstance(value, FileText) and value.lines)
+
+
+def mutated_names(node: ast.stmt) -> list[str]:
+    """Names a statement may change in place: ``x[k] = v``, ``x += ...``, ``del x[k]``, a
+    method that is not a known reader (``x.append``, ``x.remove``), or passing ``x`` to a
+    function (``add_platform_deps(x)``). setup() itself only reads its arguments."""
     names = []
-    targets = node.targets if isinstance(node, ast.Assign) else (
+    targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else (
         [node.target] if isinstance(node, ast.AugAssign) else [])
     for target in targets:
         if isinstance(target, (ast.Subscript, ast.Attribute)) and \
                 isinstance(target.value, ast.Name):
             names.append(target.value.id)
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-        func = node.value.func
+        elif isinstance(target, ast.Name) and isinstance(node, ast.Delete):
+            names.append(target.id)
+    for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
+        func = call.func
+        dotted = ast.unparse(func)
+        if dotted == "setup" or dotted.endswith(".setup") or dotted in _READING_CALLS:
+            continue
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
-                func.attr in {"update", "append", "extend", "insert", "setdefault", "pop"}:
+                func.attr not in _READING_METHODS:
             names.append(func.value.id)
+        if isinstance(func, ast.Attribute) and func.attr in _READING_METHODS:
+            continue
+        names += [a.id for a in [*call.args, *(k.value for k in call.keywords)]
+                  if isinstance(a, ast.Name)]
     return names
 
 
@@ -424,7 +461,7 @@ def cmdclass_entries(script: SetupScript) -> dict[str, str] | None:
                             and isinstance(value, ast.Name)):
                         return None
                     entries[key.value] = value.id
-            elif name in _mutated_names(statement):
+            elif name in mutated_names(statement):
                 return None
     if isinstance(literal, ast.Call) and ast.unparse(literal.func) == "dict" and \
             not literal.args:

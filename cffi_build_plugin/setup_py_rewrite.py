@@ -12,23 +12,31 @@ import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .setup_py_reader import SetupScript
+from .setup_py_reader import SetupScript, mutated_names
 
 __all__ = ["HEADER", "Stripped", "strip_setup_py"]
 
 HEADER = "# Stripped by `cffi-build-plugin migrate`"
 
 #: Calls that only compute values: a statement made of these is dead once its names are.
+#: Matched by the called name for methods and bare functions; calls into the modules of
+#: _EFFECTFUL_MODULES must be listed in _PURE_DOTTED instead (os.system, os.replace).
 _PURE_CALLS = frozenset({
     "open", "read", "readlines", "read_text", "strip", "rstrip", "lstrip", "split",
     "splitlines", "startswith", "endswith", "join", "dirname", "abspath", "realpath",
-    "exists", "isdir", "isfile", "Path", "resolve", "parent", "format", "get", "getenv",
+    "exists", "isdir", "isfile", "Path", "resolve", "format", "get", "getenv",
     "search", "match", "group", "findall", "compile", "sub", "replace", "lower", "upper",
-    "find_packages", "find_namespace_packages", "architecture", "machine", "system",
+    "find_packages", "find_namespace_packages", "architecture", "machine",
     "python_implementation", "int", "str", "list", "dict", "tuple", "set", "sorted", "len",
     "any", "all", "map", "filter", "literal_eval", "RuntimeError", "ValueError", "Exception",
-    "items", "keys", "values", "copy", "encoding", "decode", "encode", "iter", "next",
-    "print", "exec",  # exec(f.read(), about): the version-file idiom
+    "items", "keys", "values", "copy", "decode", "encode", "iter", "next", "print",
+})
+_EFFECTFUL_MODULES = frozenset({"os", "shutil", "subprocess", "sys", "pathlib", "urllib",
+                                "distutils", "setuptools", "glob", "tempfile"})
+_PURE_DOTTED = frozenset({
+    "os.path.join", "os.path.dirname", "os.path.abspath", "os.path.realpath",
+    "os.path.exists", "os.path.isdir", "os.path.isfile", "os.environ.get", "os.getenv",
+    "pathlib.Path", "setuptools.find_packages", "setuptools.find_namespace_packages",
 })
 #: Statements that only prepare for running setup.py itself.
 _INERT_CALLS = frozenset({"sys.path.insert", "sys.path.append"})
@@ -95,7 +103,8 @@ def _binds(node: ast.stmt) -> set[str]:
         elif isinstance(sub, (ast.Subscript, ast.Attribute)) and isinstance(sub.ctx, ast.Store) \
                 and isinstance(sub.value, ast.Name):
             names.add(sub.value.id)
-    return names
+    # exec(f.read(), about) fills `about`: the statement is needed wherever `about` is.
+    return names | set(mutated_names(node))
 
 
 def _calls(node: ast.stmt) -> list[ast.Call]:
@@ -115,17 +124,43 @@ def _calls(node: ast.stmt) -> list[ast.Call]:
     return found
 
 
-def _is_pure(node: ast.stmt, local_names: set[str]) -> bool:
-    if isinstance(node, ast.ClassDef):
-        return all(_is_pure(s, local_names) for s in node.body
+def _root_name(func: ast.expr) -> str | None:
+    while isinstance(func, ast.Attribute):
+        func = func.value
+    return func.id if isinstance(func, ast.Name) else None
+
+
+def _is_exec_of_a_file(call: ast.Call) -> bool:
+    """``exec(f.read(), about)``: the version-file idiom runs a file of assignments."""
+    return ast.unparse(call.func) == "exec" and bool(call.args) and isinstance(
+        call.args[0], ast.Call) and ast.unparse(call.args[0].func).endswith(".read")
+
+
+def _is_pure_call(call: ast.Call, functions: Mapping[str, ast.stmt],
+                  seen: set[str]) -> bool:
+    func = call.func
+    if _root_name(func) in _EFFECTFUL_MODULES:
+        return ast.unparse(func) in _PURE_DOTTED
+    name = func.attr if isinstance(func, ast.Attribute) else (
+        func.id if isinstance(func, ast.Name) else "")
+    if name in functions:  # a function of setup.py's own: pure if its body is
+        if name in seen:
+            return True
+        return _is_pure(functions[name], functions, seen | {name}, body=True)
+    return name in _PURE_CALLS or _is_exec_of_a_file(call)
+
+
+def _is_pure(node: ast.stmt, functions: Mapping[str, ast.stmt],
+             seen: frozenset[str] | set[str] = frozenset(), body: bool = False) -> bool:
+    """Whether running *node* only computes values (*body*: a def's body runs too)."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and body:
+        calls = [c for s in node.body for c in ast.walk(s) if isinstance(c, ast.Call)]
+    elif isinstance(node, ast.ClassDef):
+        return all(_is_pure(s, functions, seen) for s in node.body
                    if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
-    for call in _calls(node):
-        func = call.func
-        name = func.attr if isinstance(func, ast.Attribute) else (
-            func.id if isinstance(func, ast.Name) else "")
-        if name not in _PURE_CALLS and name not in local_names:
-            return False
-    return True
+    else:
+        calls = _calls(node)
+    return all(_is_pure_call(c, functions, set(seen)) for c in calls)
 
 
 def _is_inert(node: ast.stmt) -> bool:
@@ -137,12 +172,12 @@ def _is_inert(node: ast.stmt) -> bool:
 
 def _eliminate(tree: ast.Module, root: ast.stmt) -> tuple[list[ast.stmt], list[ast.stmt]]:
     """(statements to remove, statements kept because they run code)."""
-    local_names = {n.name for n in tree.body
-                   if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    functions: dict[str, ast.stmt] = {n.name: n for n in tree.body
+                                      if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
     removable = {id(s) for s in tree.body
                  if s is not root and (isinstance(s, (ast.Import, ast.ImportFrom))
                                        or _is_inert(s)
-                                       or (_binds(s) and _is_pure(s, local_names)))}
+                                       or (_binds(s) and _is_pure(s, functions)))}
     effects = [s for s in tree.body if s is not root and id(s) not in removable]
     kept = {id(s) for s in effects} | {id(root)}
     needed: set[str] = set()

@@ -19,6 +19,10 @@ def test_native_libraries_are_found_by_name_and_content(tmp_path: Path) -> None:
     shutil.copy(_ctypes.__file__, lib / "libreal.so.1")
     (lib / "notes.so").write_text("a text file with a misleading name\n")
     (lib / "data.bin").write_bytes(b"\x7fELF rest")  # ELF bytes, but not named like a library
+    # An extension module is tied to its interpreter: never a bundled library.
+    shutil.copy(_ctypes.__file__, lib / "_ext.cpython-311-x86_64-linux-gnu.so")
+    shutil.copy(_ctypes.__file__, lib / "_ext.abi3.so")
+    (lib / "helper.dll").write_bytes(b"MZ\x90\x00 a Windows DLL, data on Linux")
     assert native_libraries(tmp_path) == [lib / "libreal.so.1"]
     assert native_libraries(tmp_path / "missing") == []
 

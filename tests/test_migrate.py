@@ -319,7 +319,8 @@ def test_abi3_hack_class_and_option_are_dropped(project_copy: ProjectCopy) -> No
         },
         "tool": {
             "setuptools": {"packages": ["abihack"], "include-package-data": False},
-            "cffi-build-plugin": {"modules": ["abihack/_build.py:ffibuilder"]},
+            "cffi-build-plugin": {"modules": ["abihack/_build.py:ffibuilder"],
+                                  "py-limited-api": "cp39"},
         },
     }
     # The class, the option and the imports only they needed went with setup.py.
@@ -327,7 +328,7 @@ def test_abi3_hack_class_and_option_are_dropped(project_copy: ProjectCopy) -> No
     assert_lines(out, [MODULES_MOVED, PLUGIN_ADDED, CFFI_KEPT, SETUP_PY_DELETED, DONE])
     assert line_starting(out, "dropped cmdclass['bdist_wheel'] = bdist_wheel_abi3 (lines 15-22)"
                          ).endswith("tag by hand; cffi-build-plugin tags abi3 wheels itself")
-    assert line_starting(out, "dropped options['bdist_wheel']['py_limited_api']: ")
+    assert line_starting(out, "dropped options['bdist_wheel']['py_limited_api'] = 'cp39': ")
 
 
 def test_abi3_hack_in_setup_cfg_is_dropped(project_copy: ProjectCopy) -> None:
@@ -347,7 +348,8 @@ def test_abi3_hack_in_setup_cfg_is_dropped(project_copy: ProjectCopy) -> None:
         },
         "tool": {
             "setuptools": {"packages": ["cfghack"], "include-package-data": False},
-            "cffi-build-plugin": {"modules": ["cfghack/_build.py:ffibuilder"]},
+            "cffi-build-plugin": {"modules": ["cfghack/_build.py:ffibuilder"],
+                                  "py-limited-api": "cp39"},
         },
     }
     assert not (root / "setup.py").exists()
@@ -916,3 +918,91 @@ def test_isolated_builds_of_setup_requires(project_copy: ProjectCopy, tmp_path: 
     assert tag(converted) == ABI3
     assert_works("setup-requires", converted, tmp_path)
 
+
+
+# -- what a review found: settings migrate must not lose ----------------------------------------
+
+_HEAD = "import os, sys\nfrom setuptools import setup\n"
+_CALL = 'setup(name="p", cffi_modules=["pkg/_build.py:ffibuilder"], '
+
+
+@pytest.mark.parametrize(("body", "kept"), [
+    pytest.param('version = open("VERSION").read().strip() + ".post1"\n' + _CALL
+                 + 'version=version)\n', "version", id="version-file-plus-suffix"),
+    pytest.param('version: str = "1"\nversion += ".dev"\n' + _CALL + 'version=version)\n',
+                 "version", id="annotated-then-changed"),
+    pytest.param('REQS = ["a", "pywin32"]\nif sys.platform != "win32":\n'
+                 '    REQS.remove("pywin32")\n' + _CALL + 'version="1", install_requires=REQS)\n',
+                 "install_requires", id="list-changed-by-remove"),
+    pytest.param('REQS = ["a"]\ndef add(deps):\n    deps.append("b")\nadd(REQS)\n' + _CALL
+                 + 'version="1", install_requires=REQS)\n', "install_requires",
+                 id="list-changed-by-a-function"),
+    pytest.param('EP = {"console_scripts": ["p = pkg:main"] + ([] if os.name == "nt" else [])}\n'
+                 + _CALL + 'version="1", entry_points=EP)\n', "entry_points",
+                 id="computed-entry-points"),
+    pytest.param(_CALL + 'version="1", data_files="etc/p.conf")\n', "data_files",
+                 id="data-files-not-pairs"),
+])
+def test_computed_values_stay_in_setup_py(tmp_path: Path, body: str, kept: str) -> None:
+    root = write(tmp_path / "p", {**PKG, "VERSION": "1.5\n", "setup.py": _HEAD + body})
+    migrate(root)
+    assert kept in setup_call_keywords((root / "setup.py").read_text())
+    field = {"version": ["version"], "install_requires": ["dependencies"],
+             "entry_points": ["entry-points", "scripts", "gui-scripts"]}.get(kept, [])
+    for name in field:
+        assert name in pyproject(root)["project"]["dynamic"]
+
+
+def test_code_a_kept_keyword_needs_stays_and_side_effects_are_never_removed(
+        tmp_path: Path) -> None:
+    setup_py = (_HEAD + 'about = {}\nwith open("pkg/__about__.py") as f:\n'
+                '    exec(f.read(), about)\nrc = os.system("true")\n' + _CALL
+                + '\n      version=about["__version__"],\n'
+                '      author=about["__author__"] + "!")\n')
+    root = write(tmp_path / "p", {**PKG, "setup.py": setup_py, "pkg/__about__.py":
+                                  '__version__ = "2.0"\n__author__ = "Ada"\n'})
+    migrate(root)
+    text = (root / "setup.py").read_text()
+    assert "exec(f.read(), about)" in text
+    assert 'rc = os.system("true")' in text
+    assert setup_call_keywords(text) == ["author"]
+    # The stripped setup.py still runs.
+    proc = subprocess.run([sys.executable, "setup.py", "--version"], cwd=root,
+                          capture_output=True, text=True, check=False)
+    assert "KeyError" not in proc.stderr, proc.stderr
+
+
+def test_computed_keyword_arguments_are_an_error(tmp_path: Path) -> None:
+    setup_py = (_HEAD + 'extra = {}\nif sys.platform == "win32":\n'
+                '    extra["install_requires"] = ["pywin32"]\n' + _CALL + 'version="1", **extra)\n')
+    root = write(tmp_path / "p", {**PKG, "setup.py": setup_py})
+    before = snapshot(root)
+    proc = cli(root)
+    assert proc.returncode == 2
+    assert "computed arguments" in proc.stderr
+    assert "setup.py" in proc.stderr
+    assert tree_changes(before, snapshot(root)) == []
+
+
+def test_a_dynamic_version_in_pyproject_wins_over_setup_py(tmp_path: Path) -> None:
+    root = write(tmp_path / "p", {**PKG, "pkg/__init__.py": '__version__ = "2.0"\n',
+                                  "setup.py": _HEAD + _CALL + 'version="1.0")\n',
+                                  "pyproject.toml": '[project]\nname = "p"\n'
+                                  'dynamic = ["version"]\n\n[tool.setuptools.dynamic]\n'
+                                  'version = {attr = "pkg.__version__"}\n'})
+    out = migrate(root)
+    data = pyproject(root)
+    assert "version" not in data["project"]
+    assert data["tool"]["setuptools"]["dynamic"]["version"] == {"attr": "pkg.__version__"}
+    assert any(line.startswith("kept pyproject.toml's dynamic version") for line in out)
+
+
+def test_setup_cfg_build_requirements_named_setuptools_something_are_kept(
+        tmp_path: Path) -> None:
+    root = write(tmp_path / "p", {**PKG, "setup.py": "from setuptools import setup\nsetup()\n",
+                                  "setup.cfg": "[metadata]\nname = p\nversion = 1\n\n[options]\n"
+                                  "setup_requires =\n    setuptools_scm>=6\n    cffi>=1.15\n"
+                                  "cffi_modules = pkg/_build.py:ffibuilder\n"})
+    migrate(root)
+    requires = pyproject(root)["build-system"]["requires"]
+    assert "setuptools_scm>=6" in requires
