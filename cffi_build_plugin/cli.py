@@ -184,6 +184,15 @@ def _cmd_wheel(args: argparse.Namespace) -> int:
     return _print_reports(reports, args.json)
 
 
+def _add_path(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("path", nargs="?", default=".", help="project folder (default: .)")
+
+
+def _add_dry_run(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--dry-run", action="store_true",
+                        help="print the changes as a diff; write nothing")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cffi-build-plugin",
@@ -193,24 +202,22 @@ def _parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     p_list = sub.add_parser("list", help="show the cffi modules a project builds, without "
                                          "running any builder")
-    p_list.add_argument("path", nargs="?", default=".", help="project folder (default: .)")
+    _add_path(p_list)
     p_list.add_argument("--json", action="store_true", help="machine-readable output")
     p_list.set_defaults(func=_cmd_list)
     p_init = sub.add_parser(
         "init", help="set a cffi project up: build-system, [tool.cibuildwheel] and a GitHub "
                      "workflow that builds, tests and publishes its wheels")
-    p_init.add_argument("path", nargs="?", default=".", help="project folder (default: .)")
+    _add_path(p_init)
     p_init.add_argument("--force", action="store_true",
                         help="replace an existing [tool.cibuildwheel] or workflow")
-    p_init.add_argument("--dry-run", action="store_true",
-                        help="print the changes as a diff; write nothing")
+    _add_dry_run(p_init)
     p_init.set_defaults(func=_cmd_init)
     p_migrate = sub.add_parser(
         "migrate", help="convert a setup.py/setup.cfg cffi project to pyproject.toml and "
                         "this plugin (setup.py is read, not run, unless --exec)")
-    p_migrate.add_argument("path", nargs="?", default=".", help="project folder (default: .)")
-    p_migrate.add_argument("--dry-run", action="store_true",
-                           help="print the changes as a diff; write nothing")
+    _add_path(p_migrate)
+    _add_dry_run(p_migrate)
     p_migrate.add_argument("--exec", action="store_true",
                            help="run setup.py, with setup() intercepted, to record the values "
                                 "reading it cannot tell (it runs whatever setup.py does)")
@@ -218,7 +225,7 @@ def _parser() -> argparse.ArgumentParser:
     p_wheel = sub.add_parser(
         "wheel", help="build portable manylinux/musllinux wheels with zig (no Docker), repair "
                       "and check them")
-    p_wheel.add_argument("path", nargs="?", default=".", help="project folder (default: .)")
+    _add_path(p_wheel)
     p_wheel.add_argument("--target", required=True,
                          help="platform tag, e.g. manylinux_2_17_x86_64, manylinux_2_17_aarch64, "
                               "musllinux_1_2_x86_64")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,8 +100,8 @@ class SetupScript:
     fallback: SetupCall | None = None
     #: The statement holding both calls of that pattern.
     fallback_statement: ast.Try | None = None
-    #: Module-level names and what they resolve to.
-    env: Mapping[str, Value] = field(default_factory=dict)
+    #: What resolved the call's values: module-level names, and the idioms above.
+    resolver: _Resolver | None = None
 
     def class_named(self, name: str) -> ast.ClassDef | None:
         for node in _all_statements(self.tree.body):
@@ -480,7 +480,7 @@ def cmdclass_entries(script: SetupScript) -> dict[str, str] | None:
 def paths_mentioned(script: SetupScript) -> set[str]:
     """Project-relative paths setup.py names: string literals, and the paths it builds with
     ``os.path.join(here, ...)`` or ``Path(__file__).parent / ...``."""
-    resolver = _Resolver(script.tree)
+    resolver = script.resolver or _Resolver(script.tree)
     found = {n.value for n in ast.walk(script.tree)
              if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     for node in ast.walk(script.tree):
@@ -544,7 +544,7 @@ def read_setup_py(path: Path) -> SetupScript:
     calls.sort(key=lambda c: (c.lineno, c.col_offset))
     if len(calls) == 1:
         return SetupScript(path, source, tree, _read_call(calls[0], resolver),
-                           env=resolver.env)
+                           resolver=resolver)
     statement = _fallback_pattern(tree, calls) if len(calls) == 2 else None
     if statement is None:
         lines = ", ".join(str(c.lineno) for c in calls)
@@ -554,4 +554,4 @@ def read_setup_py(path: Path) -> SetupScript:
             "make setup.py call setup() once (with the keywords of the build you ship), "
             "then run migrate again"])
     first, second = (_read_call(c, resolver) for c in calls)
-    return SetupScript(path, source, tree, first, second, statement, resolver.env)
+    return SetupScript(path, source, tree, first, second, statement, resolver)
