@@ -15,11 +15,12 @@ from pathlib import Path
 __all__ = ["native_libraries"]
 
 _SUFFIX = re.compile(r"\.(so(\.\d+)*|dylib|dll)$", re.IGNORECASE)
-#: Python extension modules (``.cpython-311-x86_64-linux-gnu.so``, ``.abi3.so``, ``.pyd``)
-#: are tied to an interpreter: they are no bundled library, and never make a wheel
-#: Python-independent.
-_EXTENSION = re.compile(r"\.(cpython-[^/]*|pypy[^/]*|abi3|cp3\d+-[^/]*)\.(so|dylib)$|\.pyd$",
-                        re.IGNORECASE)
+#: Python extension modules (``.cpython-311-x86_64-linux-gnu.so``, ``.abi3.so``, ``.abi3t.so``,
+#: ``.abi3-x86_64-linux-gnu.so``, ``.pyd``) are tied to an interpreter: they are no bundled
+#: library, and never make a wheel Python-independent.
+_EXTENSION = re.compile(
+    r"\.(cpython-[^/]*|pypy[^/]*|abi3t?(?:-[^/.]*)?|cp3\d+-[^/]*)\.(so|dylib)$|\.pyd$",
+    re.IGNORECASE)
 #: The format this platform loads: ELF; Mach-O 32/64-bit either byte order, and universal
 #: binaries; PE ("MZ"). A Windows DLL carried in a Linux build is data there, not code.
 _ELF = (b"\x7fELF",)

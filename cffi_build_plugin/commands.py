@@ -6,6 +6,7 @@ import dataclasses
 import logging
 import os
 import shutil
+import sysconfig
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -29,7 +30,7 @@ from .git_ignore import ignore_in_git
 from .portable import ENV_TARGET, configured_target, finish_module, target_ext_filename, use_zig
 from .reproducible import normalize_sdist, source_date_epoch
 from .state import BuildState, Resolution
-from .tags import PythonVersion, limited_api_tag
+from .tags import StableAbi
 
 __all__ = ["STATE_ATTRIBUTE", "BdistWheelMixin", "BuildExtMixin", "BuildPyMixin", "SdistMixin",
            "install_commands", "state_of"]
@@ -160,8 +161,22 @@ class BuildExtMixin(_BuildExt):
 
     def get_ext_filename(self, fullname: str) -> str:
         name: str = super().get_ext_filename(fullname)  # type: ignore[no-untyped-call]
+        abi = self._stable_abi_of(fullname)
+        if abi is not None:
+            # Named for the floor, not for the building interpreter: setuptools takes 3.15's
+            # first stable-ABI suffix (.abi3-x86_64-linux-gnu.so), which 3.9-3.14 never import.
+            suffix = abi.file_suffix(str(sysconfig.get_config_var("EXT_SUFFIX") or ".so"))
+            name = str(Path(*fullname.split("."))) + suffix
         target = configured_target()
         return target_ext_filename(name, target) if target is not None else name
+
+    def _stable_abi_of(self, fullname: str) -> StableAbi | None:
+        resolution = state_of(self).resolved
+        if resolution is None or resolution.stable_abi is None:
+            return None
+        ext = self.ext_map.get(fullname)
+        ours = any(e is ext for _, e in resolution.api)
+        return resolution.stable_abi if ours and getattr(ext, "py_limited_api", False) else None
 
     def build_extension(self, ext: Extension) -> None:
         module = next((m for m, e in state_of(self).resolve().api if e is ext), None)
@@ -331,30 +346,47 @@ class BdistWheelMixin(_BdistWheel):
         ours = state.our_extensions()
         only_ours = all(any(ext is o for o in ours) for ext in dist.ext_modules or [])
         if only_ours and not self.root_is_pure:
-            self._set_limited_api(resolution.floor)
+            self._set_limited_api(resolution.stable_abi)
         super().run()
 
     _python_independent = False
+    _stable_abi: StableAbi | None = None
 
     def get_tag(self) -> tuple[str, str, str]:
+        if self._stable_abi is not None:
+            # Ours, not setuptools': older setuptools refuse the limited API on any
+            # free-threaded build and know no abi3t; a GIL build aiming at 3.15+ is abi3t too.
+            plat = self._platform_tag()
+            return self._stable_abi.python_tag, self._stable_abi.abi_tag, plat
         tag: tuple[str, str, str] = super().get_tag()
         if self._python_independent:  # pure Python code next to a bundled shared library
             return "py3", "none", tag[2]
         return tag
 
-    def _set_limited_api(self, floor: PythonVersion | None) -> None:
+    def _platform_tag(self) -> str:
+        """setuptools' platform part, asked of it without the limited API (whose checks
+        differ between setuptools versions)."""
+        saved, self.py_limited_api = self.py_limited_api, False
+        try:
+            tag: tuple[str, str, str] = super().get_tag()
+        finally:
+            self.py_limited_api = saved
+        return tag[2]
+
+    def _set_limited_api(self, abi: StableAbi | None) -> None:
         """The tag must say what the modules were compiled for; a py_limited_api left in
         setup.cfg or passed with --py-limited-api that says otherwise is an error."""
-        wanted: str | Literal[False] = limited_api_tag(floor) if floor else False
+        wanted: str | Literal[False] = abi.python_tag if abi else False
         if self.py_limited_api and self.py_limited_api != wanted:
-            built = f"abi3 modules for CPython >= {floor[0]}.{floor[1]}" if floor else \
-                "version-specific modules"
+            built = f"{abi.kind} modules for CPython >= {abi.floor[0]}.{abi.floor[1]}" \
+                if abi else "version-specific modules"
             raise TagError(
                 f"bdist_wheel's py_limited_api is {self.py_limited_api!r} (from setup.cfg's "
                 f"[bdist_wheel] or --py-limited-api), but cffi-build-plugin built {built}; "
                 "remove that option and set py-limited-api in [tool.cffi-build-plugin] instead"
             )
         self.py_limited_api = wanted
+        self._stable_abi = abi
 
 
 class BuildMixin(_Build):

@@ -11,7 +11,7 @@ from setuptools import Extension
 from ._paths import is_inside
 from .builder import BuiltModule
 from .linking import extra_link_args
-from .tags import PythonVersion, limited_api_hex
+from .tags import StableAbi
 
 __all__ = ["PLACEHOLDER", "generate_c_source", "generate_py_module", "make_extension"]
 
@@ -39,9 +39,9 @@ def _project_headers(include_dirs: list[str], root: Path) -> list[str]:
 
 
 def make_extension(
-    built: BuiltModule, ext_name: str, floor: PythonVersion | None, root: Path
+    built: BuiltModule, ext_name: str, abi: StableAbi | None, root: Path
 ) -> Extension:
-    """An Extension whose first source is generated later; *floor* None means no limited API."""
+    """An Extension whose first source is generated later; *abi* None means no limited API."""
     kwds = dict(built.kwds)
     depends = list(kwds.pop("depends", []))
     depends += [h for h in _project_headers(list(kwds.get("include_dirs", [])), root)
@@ -50,11 +50,11 @@ def make_extension(
     macros = list(kwds.pop("define_macros", []))
     kwds.pop("py_limited_api", None)  # decided by the caller, see state.py
     kwds["extra_link_args"] = [*kwds.get("extra_link_args", []), *extra_link_args()]
-    if floor is not None:
+    if abi is not None:
         kwds["py_limited_api"] = True
         # cffi's header defines a bare Py_LIMITED_API; naming the floor lets the compiler
         # and abi3audit hold any hand-written C to the version in the wheel tag.
-        macros.append(("Py_LIMITED_API", limited_api_hex(floor)))
+        macros.extend(abi.macros)
     else:
         kwds["py_limited_api"] = False
         macros.append(("_CFFI_NO_LIMITED_API", None))

@@ -18,6 +18,7 @@ from packaging.utils import parse_wheel_filename
 
 from ._process import find_tool, run
 from .errors import CffiBuildPluginError
+from .import_names import Importer, covered_importers
 from .portable import ENV_TARGET, ENV_ZIG, Target, find_zig
 from .wheel_check import WheelReport, check_wheel
 
@@ -71,15 +72,15 @@ def _build_order(interpreters: Sequence[BuildInterpreter]) -> list[BuildInterpre
 
 
 def _covered(interp: BuildInterpreter, wheels: Sequence[Path]) -> bool:
-    """Whether an abi3 wheel built already loads on *interp* (the project decides abi3 or
-    not: py-limited-api, its floor, other extensions)."""
+    """Whether a stable-ABI wheel built already loads on *interp* (the project decides abi3
+    or not: py-limited-api, its floor, other extensions): abi3 for GIL CPythons from its
+    floor on, abi3t for free-threaded ones from 3.15 on."""
+    importer = Importer(interp.implementation, interp.version, interp.free_threaded)
     for wheel in wheels:
         _, _, _, tags = parse_wheel_filename(wheel.name)
-        for tag in tags:
-            floor = tag.interpreter[2:]
-            if interp.abi3 and tag.abi == "abi3" and floor.isdigit() and \
-                    (3, int(floor[1:])) <= interp.version:
-                return True
+        if any(tag.abi in ("abi3", "abi3t") and importer in covered_importers(tag)
+               for tag in tags):
+            return True
     return False
 
 

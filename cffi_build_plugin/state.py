@@ -19,7 +19,7 @@ from .module_checks import check_inputs_exist, check_modes, check_module_names
 from .plan import Plan, make_plan
 from .project import Project
 from .runtime_dependency import missing_cffi_message, requires_name
-from .tags import PythonVersion, interpreter_supports_abi3, limited_api_floor
+from .tags import PythonBuild, StableAbi, limited_api_floor, stable_abi, supports_stable_abi
 
 __all__ = ["BuildState", "Resolution"]
 
@@ -34,8 +34,9 @@ class Resolution:
     abi: list[BuiltModule] = field(default_factory=list)
     #: Optional modules that failed: builder spec -> why.
     failed: dict[str, str] = field(default_factory=dict)
-    #: The wheel's abi3 floor, None when any module is version-specific.
-    floor: PythonVersion | None = None
+    #: The wheel's stable ABI (abi3 or abi3t, and its floor); None when any module is
+    #: version-specific.
+    stable_abi: StableAbi | None = None
     #: Absolute paths of inputs the wheel must not carry.
     wheel_exclusions: frozenset[Path] = frozenset()
 
@@ -107,13 +108,13 @@ class BuildState:
         )
         if problems:
             raise BuilderError("\n".join(problems))
-        resolution.floor = self._wheel_floor(built)
+        resolution.stable_abi = self._wheel_stable_abi(built)
         for module in built:
             if module.mode == "ABI":
                 resolution.abi.append(module)
                 continue
-            floor = resolution.floor if self._module_limited(module) else None
-            ext = make_extension(module, self._ext_name(module), floor, self.project.root)
+            abi = resolution.stable_abi if self._module_limited(module) else None
+            ext = make_extension(module, self._ext_name(module), abi, self.project.root)
             resolution.api.append((module, ext))
         if self.dist.ext_modules is None:
             self.dist.ext_modules = []
@@ -171,13 +172,14 @@ class BuildState:
     @staticmethod
     def _module_limited(module: BuiltModule) -> bool:
         return (
-            interpreter_supports_abi3()
+            supports_stable_abi(PythonBuild.running())
             and module.planned.py_limited_api is not False
             and module.kwds.get("py_limited_api", True) is not False
         )
 
-    def _wheel_floor(self, built: list[BuiltModule]) -> PythonVersion | None:
-        """The highest floor any API module asks for, or None if one is version-specific."""
+    def _wheel_stable_abi(self, built: list[BuiltModule]) -> StableAbi | None:
+        """The stable ABI for the highest floor any API module asks for, or None if one is
+        version-specific."""
         api = [m for m in built if m.mode == "API"]
         if not api or not all(self._module_limited(m) for m in api):
             return None
@@ -186,7 +188,7 @@ class BuildState:
         )
         floors = [limited_api_floor(m.planned.py_limited_api, str(requires_python or ""))
                   for m in api]
-        return max(f for f in floors if f is not None)
+        return stable_abi(PythonBuild.running(), max(f for f in floors if f is not None))
 
     def _ext_name(self, module: BuiltModule) -> str:
         """setuptools prefixes ext_package itself, so the Extension gets the rest."""

@@ -1,9 +1,12 @@
-"""Which ABI a build targets: abi3 with which floor, or version-specific."""
+"""Which ABI a build targets: the stable ABI (abi3, or abi3t from 3.15 on) with which floor,
+or version-specific; and what that means for the module's file name and the wheel's tag."""
 
 from __future__ import annotations
 
 import sys
 import sysconfig
+from dataclasses import dataclass
+from typing import Literal
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import Version
@@ -12,29 +15,100 @@ from .errors import TagError
 from .settings import LimitedApi
 
 __all__ = [
-    "interpreter_supports_abi3",
+    "ABI3T_SINCE",
+    "PythonBuild",
+    "StableAbi",
     "limited_api_floor",
     "limited_api_hex",
     "limited_api_tag",
-    "supports_abi3",
+    "stable_abi",
+    "supports_stable_abi",
 ]
 
 PythonVersion = tuple[int, int]
 
-
-def supports_abi3(implementation: str, *, free_threaded: bool, debug: bool = False) -> bool:
-    """CPython with the GIL and without a debug build; PyPy and free-threaded builds
-    (before 3.15) have no stable ABI, so their wheels are version-specific."""
-    return implementation == "cpython" and not free_threaded and not debug
+#: PEP 803: the stable ABI of free-threaded builds (abi3t) starts with CPython 3.15.
+ABI3T_SINCE: PythonVersion = (3, 15)
 
 
-def interpreter_supports_abi3() -> bool:
-    """:func:`supports_abi3` for the running interpreter."""
-    return supports_abi3(
-        sys.implementation.name,
-        free_threaded=bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
-        debug=hasattr(sys, "gettotalrefcount"),
-    )
+@dataclass(frozen=True)
+class PythonBuild:
+    """The facts about an interpreter that decide its extension ABI."""
+
+    implementation: str  # sys.implementation.name: "cpython", "pypy", ...
+    version: PythonVersion
+    free_threaded: bool = False
+    debug: bool = False
+
+    @classmethod
+    def running(cls) -> PythonBuild:
+        return cls(sys.implementation.name, (sys.version_info[0], sys.version_info[1]),
+                   free_threaded=bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+                   debug=hasattr(sys, "gettotalrefcount"))
+
+
+@dataclass(frozen=True)
+class StableAbi:
+    """A limited-API build: ``abi3`` (GIL CPython >= floor) or ``abi3t`` (PEP 803: GIL and
+    free-threaded CPython >= floor, floor >= 3.15)."""
+
+    kind: Literal["abi3", "abi3t"]
+    floor: PythonVersion
+
+    @property
+    def macros(self) -> list[tuple[str, str]]:
+        """What to define before Python.h. abi3t also names Py_LIMITED_API, which cffi's
+        header would otherwise define bare (meaning 3.2) on a GIL build."""
+        value = limited_api_hex(self.floor)
+        if self.kind == "abi3t":
+            return [("Py_LIMITED_API", value), ("Py_TARGET_ABI3T", value)]
+        return [("Py_LIMITED_API", value)]
+
+    def file_suffix(self, ext_suffix: str) -> str:
+        """The module's suffix, given the building interpreter's EXT_SUFFIX.
+
+        ``.abi3.so`` / ``.abi3t.so`` without the platform: CPython 3.15 also imports
+        ``.abi3-x86_64-linux-gnu.so`` (and lists it first, which setuptools follows), but
+        3.9-3.14 do not. Windows names every stable-ABI module plain ``.pyd``.
+        """
+        extension = "." + ext_suffix.rsplit(".", 1)[-1] if "." in ext_suffix else ".so"
+        if extension == ".pyd":
+            return ".pyd"
+        return f".{self.kind}{extension}"
+
+    @property
+    def python_tag(self) -> str:
+        return limited_api_tag(self.floor)
+
+    @property
+    def abi_tag(self) -> str:
+        """``abi3``, or ``abi3.abi3t`` (PEP 803): an abi3t module also loads on GIL builds,
+        so one wheel serves both (packaging gives GIL builds abi3, free-threaded abi3t)."""
+        return "abi3.abi3t" if self.kind == "abi3t" else "abi3"
+
+
+def supports_stable_abi(build: PythonBuild) -> bool:
+    """CPython without a debug build, with the GIL or free-threaded from 3.15 on (abi3t);
+    PyPy and older free-threaded builds have no stable ABI: their wheels are
+    version-specific."""
+    if build.implementation != "cpython" or build.debug:
+        return False
+    return not build.free_threaded or build.version >= ABI3T_SINCE
+
+
+def stable_abi(build: PythonBuild, floor: PythonVersion | None) -> StableAbi | None:
+    """The stable ABI a module built by *build* targets for *floor* (from
+    :func:`limited_api_floor`; None: version-specific).
+
+    A free-threaded 3.15+ build can only target abi3t, whose floor is 3.15 at least; a
+    floor of 3.15 or more is abi3t on any build, so the wheel also serves free-threaded
+    interpreters.
+    """
+    if floor is None or not supports_stable_abi(build):
+        return None
+    if build.free_threaded:
+        return StableAbi("abi3t", max(floor, ABI3T_SINCE))
+    return StableAbi("abi3t" if floor >= ABI3T_SINCE else "abi3", floor)
 
 
 def requires_python_floor(requires_python: str | None) -> PythonVersion | None:

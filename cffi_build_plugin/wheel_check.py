@@ -19,6 +19,13 @@ from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from ._process import find_tool, run
 from .elf import ELF_MACHINES, ElfFacts, read_elf, unexplained_symbols
 from .errors import CffiBuildPluginError
+from .import_names import (
+    Importer,
+    covered_importers,
+    extension_suffixes,
+    module_suffix,
+    platform_multiarch,
+)
 
 __all__ = ["WheelReport", "check_wheel"]
 
@@ -47,34 +54,66 @@ def _platform_arch(platform: str) -> str | None:
     return next((a for a in ELF_MACHINES if platform.endswith("_" + a)), None)
 
 
-def _expected_suffix(tag: Tag) -> str | None:
-    """What a version-specific module's name holds for *tag*'s ABI: cp313t → .cpython-313t-,
-    pypy310_pp73 → .pypy310-pp73-."""
-    if tag.abi.startswith("cp"):
-        return f".cpython-{tag.abi[2:]}-"
-    if tag.abi.startswith("pypy"):
-        return "." + tag.abi.replace("_", "-") + "-"
-    return None
+def _spans(importers: list[Importer]) -> str:
+    """CPython 3.9, 3.10, 3.11 -> "CPython 3.9-3.11"."""
+    groups: dict[str, list[Importer]] = {}
+    for imp in sorted(importers):
+        groups.setdefault(imp.label.rsplit(" ", 1)[0] if imp.implementation == "cpython"
+                          else imp.label, []).append(imp)
+    parts = []
+    for kind, members in groups.items():
+        if members[0].implementation != "cpython":
+            parts.append(kind)
+            continue
+        first, last = members[0].version, members[-1].version
+        span = f"{first[0]}.{first[1]}" + (f"-{last[0]}.{last[1]}" if last != first else "")
+        parts.append(f"{kind} {span}")
+    return ", ".join(parts)
 
 
-def _suffix_problems(name: str, tags: frozenset[Tag], arch: str | None) -> list[str]:
-    """The module's file name must be one the tagged interpreters import."""
+def _why(suffix: str, refused: list[Importer], tags: frozenset[Tag]) -> str:
+    """What went wrong, for the usual cases."""
     abis = {t.abi for t in tags}
-    if "abi3" in abis:
-        return [] if name.endswith(".abi3.so") else [
-            f"{name}: the wheel is tagged abi3 but this module is version-specific; only "
-            "modules named *.abi3.so (compiled with Py_LIMITED_API) may be in an abi3 wheel"]
-    if name.endswith(".abi3.so"):
-        return []  # an abi3 module in a version-specific wheel loads fine
-    problems = []
-    for tag in tags:
-        expected = _expected_suffix(tag)
-        if expected and expected not in name:
-            problems.append(f"{name}: its suffix is not {expected}…: {tag.interpreter} "
-                            "will not import it")
-    if arch and f"-{arch}-linux-" not in name:
-        problems.append(f"{name}: its suffix names another architecture than {arch}")
-    return problems
+    if re.fullmatch(r"\.abi3-[^.]+\.so", suffix):
+        return ("stable-ABI modules named with the platform are imported by CPython 3.15+ "
+                "only (setuptools names them so when 3.15 builds them); a module for an older "
+                "floor must be named *.abi3.so")
+    if suffix.startswith((".abi3t.", ".abi3t-")) and "abi3t" not in abis:
+        return ("an abi3t module (built by free-threaded CPython 3.15+, or for a 3.15 floor) "
+                "in a wheel tagged for abi3 only: tag it abi3.abi3t (cp315-abi3.abi3t), "
+                "which installs on CPython 3.15+ only")
+    if suffix == ".abi3.so" and any(i.free_threaded for i in refused):
+        return ("free-threaded CPython never imports *.abi3.so: an abi3t wheel's modules are "
+                "named *.abi3t.so (compiled with Py_TARGET_ABI3T)")
+    if suffix.startswith((".cpython-", ".pypy", ".cp")) and abis & {"abi3", "abi3t"}:
+        return ("this module is version-specific; only modules compiled with the limited "
+                "API and named *.abi3.so (or *.abi3t.so for abi3t) may be in a stable-ABI "
+                "wheel")
+    return "its name is not one they import"
+
+
+def _suffix_problems(name: str, tags: frozenset[Tag]) -> list[str]:
+    """The module's file name must be one every interpreter the tags admit imports."""
+    suffix = module_suffix(name)
+    refused: list[Importer] = []
+    expected: list[str] = []
+    for tag in sorted(tags, key=str):
+        multiarch = platform_multiarch(tag.platform)
+        for importer in covered_importers(tag):
+            suffixes = extension_suffixes(importer, multiarch)
+            if suffix not in suffixes and importer not in refused:
+                refused.append(importer)
+                expected += [s for s in suffixes[:2] if s not in expected]
+    if not refused:
+        return []
+    return [f"{name}: {_spans(refused)}, which the tag {_tag_text(tags)} admits, cannot "
+            f"import it (they import {', '.join(expected[:4])}): {_why(suffix, refused, tags)}"]
+
+
+def _tag_text(tags: frozenset[Tag]) -> str:
+    interpreters = ".".join(sorted({t.interpreter for t in tags}))
+    abis = ".".join(sorted({t.abi for t in tags}))
+    return f"{interpreters}-{abis}"
 
 
 def _elf_problems(rel: str, facts: ElfFacts, platform: str, arch: str | None,
@@ -177,7 +216,7 @@ def check_wheel(wheel: Path, declared: Iterable[str] = ()) -> WheelReport:
         modules = [f for f in shared if ".libs/" not in f] + [f for f in files
                                                                if f.endswith(".pyd")]
         for name in modules:
-            report.problems.extend(_suffix_problems(name, tags, arch))
+            report.problems.extend(_suffix_problems(name, tags))
         elf_platform = any(_linux(p) for p in platforms)
         if elf_platform and shared:
             try:
@@ -196,7 +235,7 @@ def check_wheel(wheel: Path, declared: Iterable[str] = ()) -> WheelReport:
                                        "wheel does not hold it")
     if elf_platform and shared:
         _auditwheel_level(wheel, platform, report)
-    if "abi3" in {t.abi for t in tags} and modules:
+    if {t.abi for t in tags} & {"abi3", "abi3t"} and modules:
         _abi3audit(wheel, report)
     if not modules and not declared:
         report.notes.append("no compiled modules: nothing platform-specific to check")

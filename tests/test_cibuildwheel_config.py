@@ -11,7 +11,7 @@ import tomlkit
 
 from cffi_build_plugin.ci_config import ProjectFacts, cibuildwheel_table
 from cffi_build_plugin.discovery import discover
-from cffi_build_plugin.tags import supports_abi3
+from cffi_build_plugin.tags import PythonBuild, stable_abi
 from tests.checks import cibuildwheel_identifiers, need_tool, validate_pyproject
 from tests.conftest import EXAMPLE
 
@@ -65,12 +65,30 @@ def test_per_identifier_options(platform: str, monkeypatch: pytest.MonkeyPatch) 
         # No limited-API override anywhere: the plugin decides per interpreter...
         settings = f"{build.config_settings} {build.environment.as_dictionary({})}"
         assert "limited" not in settings.lower(), (identifier, settings)
-        # ...and decides abi3 for exactly the GIL CPythons (cp3XY-*, not cp3XYt-*).
+        # ...and decides, for each interpreter cibuildwheel builds, the wheel written down
+        # here (a new identifier fails this test until its wheel is decided).
         python = identifier.split("-")[0]
-        gil_cpython = re.fullmatch(r"cp3\d+", python) is not None
-        decided = supports_abi3("cpython" if python.startswith("cp") else "pypy",
-                                free_threaded=python.endswith("t"))
-        assert decided == gil_cpython, identifier
+        assert python in WHEEL_ABI, f"{identifier}: which wheel does it get?"
+        assert _decided(python) == WHEEL_ABI[python], identifier
+
+
+#: example_project (requires-python >= 3.9) per cibuildwheel identifier: the stable-ABI tag
+#: of its wheel, None for a version-specific one.
+WHEEL_ABI = {
+    **{f"cp3{minor}": "cp39-abi3" for minor in range(9, 16)},
+    "cp313t": None, "cp314t": None,  # free-threaded before 3.15: no stable ABI
+    "cp315t": "cp315-abi3.abi3t",  # PEP 803
+    **{f"pp3{minor}": None for minor in range(9, 13)},
+}
+
+
+def _decided(python: str) -> str | None:
+    pypy = python.startswith("pp")
+    version = (3, int(python[3:].rstrip("t")))
+    build = PythonBuild("pypy" if pypy else "cpython", version,
+                        free_threaded=python.endswith("t"))
+    abi = stable_abi(build, (3, 9))
+    return f"{abi.python_tag}-{abi.abi_tag}" if abi else None
 
 
 def test_validate_pyproject_accepts_the_example_and_rejects_typos(tmp_path: Path) -> None:

@@ -79,33 +79,6 @@ def test_zig_commands_fit_this_setuptools_compiler(monkeypatch):
         assert compiler.linker_exe_cxx == ["zig", "c++", "-target", "x86_64-linux-gnu.2.17"]
 
 
-@pytest.mark.parametrize(("wheel_tags", "module", "problem"), [
-    ("cp313-cp313t-manylinux_2_17_x86_64", "m.cpython-313t-x86_64-linux-gnu.so", None),
-    ("cp313-cp313-manylinux_2_17_x86_64", "m.cpython-313t-x86_64-linux-gnu.so",
-     "its suffix is not .cpython-313-"),
-    ("pp310-pypy310_pp73-manylinux_2_17_x86_64", "m.pypy310-pp73-x86_64-linux-gnu.so", None),
-    ("cp39-abi3-macosx_11_0_x86_64", "m.abi3.so", None),
-    ("cp312-cp312-macosx_11_0_x86_64", "m.cpython-312-darwin.so", None),
-    ("cp39-abi3-manylinux_2_17_x86_64", "m.cpython-39-x86_64-linux-gnu.so",
-     "tagged abi3 but this module is version-specific"),
-    ("pp39-pypy39_pp73-manylinux_2_17_aarch64", "m.pypy39-pp73-x86_64-linux-gnu.so",
-     "names another architecture than aarch64"),
-    ("cp311-cp311-manylinux_2_17_x86_64", "m.cpython-312-x86_64-linux-gnu.so",
-     "its suffix is not .cpython-311-"),
-])
-def test_module_names_against_tags(wheel_tags, module, problem):
-    from packaging.tags import parse_tag
-
-    from cffi_build_plugin.wheel_check import _platform_arch, _suffix_problems
-
-    tags = parse_tag(wheel_tags)
-    problems = _suffix_problems(module, tags, _platform_arch(next(iter(tags)).platform))
-    if problem is None:
-        assert problems == []
-    else:
-        assert any(problem in p for p in problems), problems
-
-
 def test_libc_levels():
     from cffi_build_plugin.wheel_check import _newer
 

@@ -1,0 +1,101 @@
+"""Which module names each interpreter imports, and what `check` says of a wheel whose
+modules some interpreter its tag admits cannot import."""
+
+from __future__ import annotations
+
+import pytest
+from packaging.tags import parse_tag
+
+from cffi_build_plugin.import_names import (
+    Importer,
+    covered_importers,
+    extension_suffixes,
+    module_suffix,
+    platform_multiarch,
+)
+from cffi_build_plugin.wheel_check import _suffix_problems
+
+LINUX = "manylinux_2_17_x86_64"
+
+
+@pytest.mark.parametrize(("wheel_tags", "module", "problem"), [
+    # Version-specific wheels: the interpreter's own suffix, for the tag's architecture.
+    ("cp313-cp313t-manylinux_2_17_x86_64", "m.cpython-313t-x86_64-linux-gnu.so", None),
+    ("cp313-cp313-manylinux_2_17_x86_64", "m.cpython-313t-x86_64-linux-gnu.so",
+     "CPython 3.13, which the tag cp313-cp313 admits, cannot import it"),
+    ("pp310-pypy310_pp73-manylinux_2_17_x86_64", "m.pypy310-pp73-x86_64-linux-gnu.so", None),
+    ("pp311-pypy311_pp80-manylinux_2_17_x86_64", "m.pypy311-pp80-x86_64-linux-gnu.so", None),
+    ("pp311-pypy311_pp80-manylinux_2_17_x86_64", "m.pypy311-pp73-x86_64-linux-gnu.so",
+     "PyPy 3.11 (pypy311_pp80), which the tag pp311-pypy311_pp80 admits"),
+    ("cp312-cp312-macosx_11_0_x86_64", "m.cpython-312-darwin.so", None),
+    ("pp39-pypy39_pp73-manylinux_2_17_aarch64", "m.pypy39-pp73-x86_64-linux-gnu.so",
+     "they import .pypy39-pp73-aarch64-linux-gnu.so"),
+    ("cp311-cp311-manylinux_2_17_x86_64", "m.cpython-312-x86_64-linux-gnu.so",
+     "they import .cpython-311-x86_64-linux-gnu.so"),
+    ("cp311-cp311-win_amd64", "m.cp311-win_amd64.pyd", None),
+    # abi3: every GIL CPython from the floor on imports .abi3.so.
+    ("cp39-abi3-macosx_11_0_x86_64", "m.abi3.so", None),
+    (f"cp39-abi3-{LINUX}", "m.abi3.so", None),
+    ("cp39-abi3-win_amd64", "m.pyd", None),
+    (f"cp39-abi3-{LINUX}", "m.cpython-39-x86_64-linux-gnu.so",
+     "this module is version-specific"),
+    # What setuptools names a module CPython 3.15 builds: only 3.15+ import it.
+    (f"cp39-abi3-{LINUX}", "m.abi3-x86_64-linux-gnu.so",
+     "CPython 3.9-3.14, which the tag cp39-abi3 admits, cannot import it"),
+    (f"cp39-abi3-{LINUX}", "m.abi3-x86_64-linux-gnu.so", "imported by CPython 3.15+ only"),
+    (f"cp315-abi3-{LINUX}", "m.abi3-x86_64-linux-gnu.so", None),
+    # abi3t (PEP 803): .abi3t.so loads on GIL and free-threaded 3.15+.
+    (f"cp315-abi3.abi3t-{LINUX}", "m.abi3t.so", None),
+    (f"cp315-abi3t-{LINUX}", "m.abi3t.so", None),
+    (f"cp315-abi3.abi3t-{LINUX}", "m.abi3.so",
+     "free-threaded CPython 3.15, which the tag cp315-abi3.abi3t admits, cannot import it"),
+    (f"cp315-abi3t-{LINUX}", "m.abi3.so", "free-threaded CPython never imports *.abi3.so"),
+    # An abi3t module (a free-threaded build) under an abi3-only tag.
+    (f"cp39-abi3-{LINUX}", "m.abi3t.so", "tag it abi3.abi3t"),
+    (f"cp315-abi3-{LINUX}", "m.abi3t.so", None),  # GIL 3.15 imports it: the tag holds
+])
+def test_module_names_against_tags(wheel_tags: str, module: str, problem: str | None) -> None:
+    problems = _suffix_problems(f"pkg/{module}", parse_tag(wheel_tags))
+    if problem is None:
+        assert problems == []
+    else:
+        assert len(problems) == 1, problems
+        assert problem in problems[0], problems
+
+
+def test_covered_importers() -> None:
+    (abi3,) = parse_tag(f"cp313-abi3-{LINUX}")
+    assert covered_importers(abi3) == [Importer("cpython", (3, 13)), Importer("cpython", (3, 14)),
+                                       Importer("cpython", (3, 15))]
+    (abi3t,) = parse_tag(f"cp39-abi3t-{LINUX}")
+    assert covered_importers(abi3t) == [Importer("cpython", (3, 15), free_threaded=True)]
+    (ft,) = parse_tag(f"cp314-cp314t-{LINUX}")
+    assert covered_importers(ft) == [Importer("cpython", (3, 14), free_threaded=True)]
+    (pp,) = parse_tag(f"pp311-pypy311_pp80-{LINUX}")
+    assert covered_importers(pp) == [Importer("pypy", (3, 11), pypy_abi="pypy311_pp80")]
+    (pure,) = parse_tag(f"py3-none-{LINUX}")
+    assert covered_importers(pure) == []
+
+
+@pytest.mark.parametrize(("platform", "multiarch"), [
+    ("manylinux_2_17_x86_64", "x86_64-linux-gnu"),
+    ("manylinux2014_aarch64", "aarch64-linux-gnu"),
+    ("linux_x86_64", "x86_64-linux-gnu"),
+    ("musllinux_1_2_x86_64", "x86_64-linux-musl"),
+    ("macosx_11_0_arm64", "darwin"),
+    ("win_amd64", None),
+])
+def test_platform_multiarch(platform: str, multiarch: str | None) -> None:
+    assert platform_multiarch(platform) == multiarch
+
+
+def test_module_suffix() -> None:
+    assert module_suffix("pkg/_cvec.abi3.so") == ".abi3.so"
+    assert module_suffix("_x.cpython-315t-x86_64-linux-gnu.so") == \
+        ".cpython-315t-x86_64-linux-gnu.so"
+    assert module_suffix("pkg/noext") == ""
+
+
+def test_windows_suffixes() -> None:
+    assert extension_suffixes(Importer("cpython", (3, 13), free_threaded=True), None) == \
+        [".cp313t-win_amd64.pyd", ".pyd"]
