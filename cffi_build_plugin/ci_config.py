@@ -13,8 +13,9 @@ from tomlkit.items import Table
 
 from .actions import CIBUILDWHEEL, PINS
 from .discovery import DeclaredModule
+from .settings import LimitedApi
 from .system_packages import BUILT_IN, SystemPackages, packages_for
-from .tags import PythonVersion
+from .tags import ABI3T_SINCE, PythonVersion
 
 __all__ = ["ProjectFacts", "cibuildwheel_table", "workflow"]
 
@@ -33,6 +34,18 @@ class ProjectFacts:
     test_extra: str | None
     #: Every planned module could be read; otherwise *modules* is only part of them.
     all_declared: bool = True
+    #: The API modules' py-limited-api choices (a False one makes every wheel
+    #: version-specific).
+    limited_api: tuple[LimitedApi, ...] = ("auto",)
+
+    @property
+    def stable_abi_floor(self) -> PythonVersion | None:
+        """The floor of the GIL CPython wheels' stable ABI; None when they are
+        version-specific. Unknown (no requires-python) counts as below 3.15."""
+        if not self.limited_api or any(c is False for c in self.limited_api):
+            return None
+        fixed = [(3, int(c[3:])) for c in self.limited_api if isinstance(c, str) and c != "auto"]
+        return max([*fixed, self.python_floor or (3, 9)])
 
     @property
     def pure(self) -> bool:
@@ -83,6 +96,27 @@ def _test_command(facts: ProjectFacts, table: Table) -> None:
     table["test-command"] = f'python -c "import {", ".join(imports)}"'
 
 
+def _skip_duplicate_abi3t(facts: ProjectFacts, table: Table) -> None:
+    """One build makes the abi3.abi3t wheel (PEP 803) that free-threaded CPython 3.15+ and
+    GIL CPython 3.15+ share. cibuildwheel re-tests an abi3 wheel on later GIL versions but
+    builds every free-threaded identifier again, and stops at the second wheel of the same
+    name: skip the free-threaded ones whose wheel an earlier build already made."""
+    floor = facts.stable_abi_floor
+    if facts.pure or floor is None:
+        return
+    if floor >= ABI3T_SINCE:
+        first, builder = floor[1], f"cp{floor[0]}{floor[1]} (GIL)"
+    else:
+        first, builder = ABI3T_SINCE[1] + 1, f"cp{ABI3T_SINCE[0]}{ABI3T_SINCE[1]}t"
+    table.add(tomlkit.comment(
+        f"{builder} builds the one abi3.abi3t wheel (PEP 803) for GIL and free-threaded "
+        "CPython 3.15+:"))
+    table.add(tomlkit.comment(
+        "later free-threaded builds would make the same file again, which cibuildwheel "
+        "refuses."))
+    table["skip"] = [f"cp3{{{first}..40}}t-*"]
+
+
 def _vcpkg_install(packages: list[SystemPackages], triplet: str) -> str:
     return "vcpkg install " + " ".join(f"{p.vcpkg}:{triplet}" for p in packages)
 
@@ -93,7 +127,8 @@ def cibuildwheel_table(facts: ProjectFacts) -> Table:
     eol = facts.python_floor is None or facts.python_floor < _PYPY_EOL_BELOW
     for line in ("Written by `cffi-build-plugin init`. No limited-API setting is needed: the",
                  "plugin tags GIL CPython wheels abi3 (one per platform, re-tested on later",
-                 "versions) and PyPy and free-threaded wheels version-specific by itself."):
+                 "versions), free-threaded 3.15+ ones abi3.abi3t, and PyPy and older",
+                 "free-threaded wheels version-specific by itself."):
         table.add(tomlkit.comment(line))
     table.add(tomlkit.comment(
         'PyPy is opt-in: "pypy" gives 3.11+' + (', "pypy-eol" the 3.9 and 3.10 that '
@@ -101,6 +136,7 @@ def cibuildwheel_table(facts: ProjectFacts) -> Table:
     table["enable"] = ["pypy", "pypy-eol"] if eol else ["pypy"]
     table.add(tomlkit.comment('64-bit only: no i686 Linux, no 32-bit Windows ("auto" adds them).'))
     table["archs"] = ["auto64"]
+    _skip_duplicate_abi3t(facts, table)
     table["build-frontend"] = "build"
     _test_command(facts, table)
     known, unknown = _linked_libraries(facts)

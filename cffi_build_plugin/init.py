@@ -99,6 +99,7 @@ def _facts(root: Path, doc: TOMLDocument) -> tuple[Project, ProjectFacts]:
         has_tests=(root / "tests").is_dir(),
         test_extra=next((e for e in ("test", "tests") if e in extras), None),
         all_declared=len(declared) == len(plan.modules),
+        limited_api=tuple(m.py_limited_api for m in plan.modules if m.may_be_api),
     )
 
 

@@ -244,7 +244,10 @@ class Settings:
         _LIMITED,
         'Wheel ABI for CPython: "auto" builds one abi3 wheel whose minimum version comes from '
         'requires-python (or the building interpreter); "cp3X" fixes that minimum; false builds '
-        "version-specific wheels. PyPy and free-threaded CPython are always version-specific.",
+        "version-specific wheels. From a 3.15 minimum on, and on free-threaded CPython 3.15+, the "
+        "modules use abi3t (PEP 803) and the wheel, tagged abi3.abi3t, serves GIL and "
+        "free-threaded CPython alike. PyPy and free-threaded CPython before 3.15 are always "
+        "version-specific.",
         default="auto",
     )
     missing_cffi_dependency: Literal["error", "warn"] = _setting(

@@ -82,12 +82,12 @@ WHEEL_ABI = {
 }
 
 
-def _decided(python: str) -> str | None:
+def _decided(python: str, floor: tuple[int, int] = (3, 9)) -> str | None:
     pypy = python.startswith("pp")
     version = (3, int(python[3:].rstrip("t")))
     build = PythonBuild("pypy" if pypy else "cpython", version,
                         free_threaded=python.endswith("t"))
-    abi = stable_abi(build, (3, 9))
+    abi = stable_abi(build, floor)
     return f"{abi.python_tag}-{abi.abi_tag}" if abi else None
 
 
@@ -109,3 +109,41 @@ def test_init_writes_the_same_options_as_the_example() -> None:
     facts = ProjectFacts("cffi-example", discover(EXAMPLE).modules, (3, 9), has_tests=True,
                          test_extra="test")
     assert cibuildwheel_table(facts).unwrap() == example["tool"]["cibuildwheel"]
+
+
+@pytest.mark.parametrize(("requires_python", "limited_api", "skip"), [
+    (">=3.9", ("auto",), ["cp3{16..40}t-*"]),  # cp315t builds the abi3.abi3t wheel
+    (">=3.15", ("auto",), ["cp3{15..40}t-*"]),  # cp315 (GIL) builds it
+    (">=3.15", ("cp315",), ["cp3{15..40}t-*"]),
+    (">=3.9", ("auto", False), None),  # version-specific everywhere: nothing is shared
+])
+def test_one_build_per_wheel_name(tmp_path: Path, requires_python: str,
+                                  limited_api: tuple[object, ...], skip: list[str] | None
+                                  ) -> None:
+    """cibuildwheel's own identifiers and its own reuse rule (find_compatible_wheel) over the
+    generated table: no identifier builds a wheel of a name already built, and every
+    interpreter gets a wheel."""
+    need_tool("cibuildwheel")
+    from cibuildwheel.util.packaging import find_compatible_wheel
+
+    floor = (3, int(requires_python.split(".")[1]))
+    facts = ProjectFacts("demo", discover(EXAMPLE).modules, floor, has_tests=True,
+                         test_extra=None, limited_api=limited_api)  # type: ignore[arg-type]
+    table = cibuildwheel_table(facts)
+    assert table.unwrap().get("skip") == skip
+    doc = tomlkit.document()
+    doc["project"] = {"name": "demo", "version": "1", "requires-python": requires_python}
+    doc["tool"] = {"cibuildwheel": table}
+    (tmp_path / "pyproject.toml").write_text(tomlkit.dumps(doc))
+    built: list[Path] = []
+    for identifier in cibuildwheel_identifiers(tmp_path, "linux", "x86_64"):
+        if find_compatible_wheel(built, identifier) is not None:
+            continue  # re-tested, not rebuilt
+        python, platform = identifier.split("-", 1)
+        abi = _decided(python, facts.stable_abi_floor or floor) if \
+            facts.stable_abi_floor else None
+        tag = abi or f"{python.rstrip('t')}-{python.replace('pp', 'pypy')}"
+        name = Path(f"demo-1-{tag}-{platform}.whl")
+        assert name not in built, f"{identifier} builds {name} again"
+        built.append(name)
+    assert any("abi3.abi3t" in w.name for w in built) == (skip is not None)
