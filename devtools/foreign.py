@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +39,13 @@ __all__ = [
     "bookworm_aarch64_cpython",
     "bookworm_aarch64_pypy",
     "bullseye_x86_64",
+    "cache_dir",
+    "check_apt_tools",
+    "download_debs",
+    "download_source",
+    "ensure_home",
+    "locked",
+    "private_apt",
     "run_with_wheel",
 ]
 
@@ -175,13 +182,20 @@ def _foreign(recipe: _Recipe, home: Path, argv: tuple[str, ...]) -> ForeignPytho
     return ForeignPython(name=recipe.name, root=home / "root", argv=argv, cffi=cffi)
 
 
-def _cache() -> Path:
+def cache_dir() -> Path:
+    """``$CFFI_BUILD_PLUGIN_FOREIGN_CACHE``, else ``~/.cache/cffi-build-plugin/foreign``."""
     override = os.environ.get(CACHE_ENV)
-    return Path(override) if override else Path.home() / ".cache/cffi-build-plugin/foreign"
+    if override:
+        return Path(override).absolute()
+    return Path.home() / ".cache/cffi-build-plugin/foreign"
+
+
+_cache = cache_dir  # the name this module used first
 
 
 @contextmanager
-def _locked(path: Path) -> Iterator[None]:
+def locked(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on *path* (made if missing) for the ``with`` block."""
     with path.open("a") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
@@ -190,43 +204,66 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(f, fcntl.LOCK_UN)
 
 
+_locked = locked
+
+
 def _ensure(recipe: _Recipe, argv: _Argv) -> Path:
     """The recipe's cache folder (``root/``, ``cffi/``, ``RECIPE``), made if needed."""
-    cache = _cache()
-    home = cache / recipe.name
-    if _is_current(home, recipe):
-        return home
-    if recipe.name in _unavailable:  # do not wait for an unreachable mirror again
-        raise _unavailable[recipe.name]
-    try:
-        _make_once(recipe, home, argv)
-    except ForeignUnavailable as exc:
-        _unavailable[recipe.name] = exc
-        raise
-    return home
+    return ensure_home(recipe.name, recipe.key(),
+                       lambda new, work: _make(recipe, new, work, argv))
 
 
 _unavailable: dict[str, ForeignUnavailable] = {}  # per process
 
+Maker = Callable[[Path, Path], None]  # (the new home to fill, a scratch folder beside it)
 
-def _make_once(recipe: _Recipe, home: Path, argv: _Argv) -> None:
-    cache = home.parent
+
+def ensure_home(name: str, key: str, make: Maker) -> Path:
+    """``cache_dir()/name``, made by *make* unless its ``RECIPE`` stamp already says *key*.
+
+    Concurrent callers (pytest-xdist workers, several processes) wait on a file lock; the
+    folder is filled aside (*make* gets a fresh folder and a scratch folder in the cache)
+    and renamed into place only when complete, with the stamp written last. A
+    :class:`ForeignUnavailable` from *make* is remembered for the rest of the process.
+    """
+    home = cache_dir() / name
+    if _is_current(home, key):
+        return home
+    if name in _unavailable:  # do not wait for an unreachable mirror again
+        raise _unavailable[name]
+    try:
+        _make_once(name, key, home, make)
+    except ForeignUnavailable as exc:
+        _unavailable[name] = exc
+        raise
+    return home
+
+
+def check_apt_tools(what: str) -> None:
+    """Raise :class:`ForeignUnavailable` unless apt-get, dpkg and Debian's keyring are here."""
     for tool, package in (("apt-get", "apt"), ("dpkg", "dpkg")):
         if shutil.which(tool) is None:
             raise ForeignUnavailable(
-                f"{tool} is missing, needed to unpack {recipe.name}: this only works on "
+                f"{tool} is missing, needed to unpack {what}: this only works on "
                 f"Debian or Ubuntu (package {package})"
             )
     if not KEYRING.exists():
         raise ForeignUnavailable(f"{KEYRING} is missing: apt-get install debian-archive-keyring")
+
+
+def _make_once(name: str, key: str, home: Path, make: Maker) -> None:
+    cache = home.parent
+    check_apt_tools(name)
     cache.mkdir(parents=True, exist_ok=True)
-    with _locked(cache / f".{recipe.name}.lock"):
-        if _is_current(home, recipe):  # another worker made it while we waited
+    with locked(cache / f".{name}.lock"):
+        if _is_current(home, key):  # another worker made it while we waited
             return
-        work = Path(tempfile.mkdtemp(prefix=f".{recipe.name}-", dir=cache))
+        work = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=cache))
         try:
             new = work / "home"
-            _make(recipe, new, work, argv)
+            new.mkdir()
+            make(new, work)
+            (new / "RECIPE").write_text(key)
             if home.exists():  # made from an older recipe
                 home.rename(work / "old")
             new.rename(home)
@@ -234,9 +271,9 @@ def _make_once(recipe: _Recipe, home: Path, argv: _Argv) -> None:
             shutil.rmtree(work, ignore_errors=True)
 
 
-def _is_current(home: Path, recipe: _Recipe) -> bool:
+def _is_current(home: Path, key: str) -> bool:
     stamp = home / "RECIPE"
-    return stamp.is_file() and stamp.read_text() == recipe.key()
+    return stamp.is_file() and stamp.read_text() == key
 
 
 def _make(recipe: _Recipe, home: Path, work: Path, argv: _Argv) -> None:
@@ -252,48 +289,87 @@ def _make(recipe: _Recipe, home: Path, work: Path, argv: _Argv) -> None:
                 timeout=RUN_TIMEOUT)
     if smoke.returncode != 0:
         raise RuntimeError(f"the unpacked {recipe.name} does not start:\n{smoke.stderr}")
-    (home / "RECIPE").write_text(recipe.key())
 
 
 def _download_debs(recipe: _Recipe, work: Path) -> list[Path]:
-    """``apt-get download`` with a private configuration: its own sources, lists, cache,
-    an empty dpkg status (else apt insists on the host's installed versions) and one
-    architecture."""
+    return download_debs(work, recipe.name, recipe.packages, suites=(recipe.suite,),
+                         arch=recipe.arch)
+
+
+def private_apt(work: Path, what: str, *, suites: Sequence[str], arch: str = "amd64",
+                deb_src: bool = False, default_release: str | None = None) -> dict[str, str]:
+    """An environment whose ``APT_CONFIG`` is a private apt configuration in ``work/apt``
+    (its own sources, lists, cache, an empty dpkg status -- else apt insists on the host's
+    installed versions -- and one architecture), updated. *suites* are Debian releases
+    (``main`` of each; ``deb-src`` lines too with *deb_src*); *default_release* pins one of
+    them (``APT::Default-Release``). Expired Release files (sid's) are accepted. Raises
+    :class:`ForeignUnavailable` when the mirror cannot be reached."""
     apt = work / "apt"
     for d in ("lists/partial", "cache/archives/partial"):
-        (apt / d).mkdir(parents=True)
+        (apt / d).mkdir(parents=True, exist_ok=True)
     (apt / "status").touch()
     mirror = _debian_mirror()
-    (apt / "sources.list").write_text(
-        f"deb [signed-by={KEYRING}] {mirror} {recipe.suite} main\n"
-    )
-    settings = {
+    kinds = ("deb", "deb-src") if deb_src else ("deb",)
+    (apt / "sources.list").write_text("".join(
+        f"{kind} [signed-by={KEYRING}] {mirror} {suite} main\n"
+        for suite in suites for kind in kinds
+    ))
+    settings: dict[str, object] = {
         "Dir::Etc::sourcelist": apt / "sources.list",
         "Dir::Etc::sourceparts": apt / "sources.list.d",  # missing on purpose
+        "Dir::Etc::preferences": apt / "preferences",  # missing: no host pinning
+        "Dir::Etc::preferencesparts": apt / "preferences.d",  # ditto
         "Dir::State::Lists": apt / "lists",
         "Dir::Cache": apt / "cache",
         "Dir::State::status": apt / "status",
-        "APT::Architecture": recipe.arch,
-        "APT::Architectures": recipe.arch,
+        "APT::Architecture": arch,
+        "APT::Architectures": arch,
         "APT::Sandbox::User": "root",  # user _apt cannot enter a private home
+        "Acquire::Check-Valid-Until": "false",  # sid's Release file may be expired
+        "Acquire::Languages": "none",
     }
+    if default_release:
+        settings["APT::Default-Release"] = default_release
     (apt / "apt.conf").write_text("".join(f'{k} "{v}";\n' for k, v in settings.items()))
     env = {**os.environ, "APT_CONFIG": str(apt / "apt.conf")}
     update = run(["apt-get", "-q", "update"], env=env, check=False)
     if update.returncode != 0 or not any((apt / "lists").glob("*_Packages*")):
         raise ForeignUnavailable(
-            f"the Debian mirror {mirror} ({recipe.suite}, {recipe.arch}) cannot be reached "
-            f"(set {MIRROR_ENV} to another one):\n{_tail(update)}"
+            f"the Debian mirror {mirror} ({', '.join(suites)}, {arch}) cannot be reached for "
+            f"{what} (set {MIRROR_ENV} to another one):\n{_tail(update)}"
         )
+    return env
+
+
+def download_debs(work: Path, what: str, packages: Sequence[str], *, suites: Sequence[str],
+                  arch: str = "amd64", default_release: str | None = None) -> list[Path]:
+    """``apt-get download`` *packages* (``name``, ``name=version`` or ``name/suite``) into
+    ``work/debs`` through :func:`private_apt`; the ``.deb`` files, sorted."""
+    env = private_apt(work, what, suites=suites, arch=arch, default_release=default_release)
     debs = work / "debs"
     debs.mkdir()
-    download = run(["apt-get", "-q", "download", *recipe.packages], cwd=debs, env=env,
-                   check=False)
+    download = run(["apt-get", "-q", "download", *packages], cwd=debs, env=env, check=False,
+                   timeout=RUN_TIMEOUT * 4)
     if download.returncode != 0:
         raise ForeignUnavailable(
-            f"apt-get download from {mirror} failed for {recipe.name}:\n{_tail(download)}"
+            f"apt-get download from {_debian_mirror()} failed for {what}:\n{_tail(download)}"
         )
     return sorted(debs.glob("*.deb"))
+
+
+def download_source(work: Path, what: str, source: str, *, suites: Sequence[str]) -> Path:
+    """``apt-get source --download-only`` *source* (e.g. ``python3.13/trixie``) into
+    ``work/src``, which is returned (the ``.dsc``, the orig tarball, Debian's changes)."""
+    env = private_apt(work, what, suites=suites, deb_src=True)
+    dest = work / "src"
+    dest.mkdir()
+    download = run(["apt-get", "-q", "source", "--download-only", source], cwd=dest, env=env,
+                   check=False, timeout=RUN_TIMEOUT * 4)
+    if download.returncode != 0:
+        raise ForeignUnavailable(
+            f"apt-get source from {_debian_mirror()} failed for {what}:\n{_tail(download)}"
+        )
+    return dest
 
 
 def _debian_mirror() -> str:
