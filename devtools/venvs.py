@@ -17,6 +17,7 @@ __all__ = [
     "auditwheel_repair",
     "build_env",
     "build_plugin_wheel",
+    "for_interpreter",
     "isolated_build",
     "make_venv",
     "run",
@@ -60,6 +61,18 @@ def build_env(wheelhouse: Path | None = None) -> dict[str, str]:
     return env
 
 
+def for_interpreter(interpreter: Interpreter, env: Mapping[str, str]) -> dict[str, str]:
+    """*env* for builds and installs on *interpreter*: free-threaded 3.13 needs cffi < 2
+    (cffi 2.x refuses it; cffi 1.17's backend re-enables the GIL there, with a warning), which
+    pip (build isolation too) and uv read from their constraint files."""
+    out = dict(env)
+    if interpreter.free_threaded and interpreter.version < (3, 14):
+        constraints = Path(tempfile.gettempdir()) / "cffi-build-plugin-cffi-below-2.txt"
+        constraints.write_text("cffi<2\n")
+        out["PIP_CONSTRAINT"] = out["UV_CONSTRAINT"] = str(constraints)
+    return out
+
+
 def venv_python(venv: Path) -> Path:
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
@@ -67,7 +80,7 @@ def venv_python(venv: Path) -> Path:
 def make_venv(interpreter: Interpreter, path: Path, packages: Sequence[str] = (),
               *, env: Mapping[str, str] | None = None, with_pip: bool = False) -> Path:
     """A fresh venv of *interpreter* with *packages*; returns its python."""
-    env = env or build_env()
+    env = for_interpreter(interpreter, env or build_env())
     if with_pip:
         run([interpreter.executable, "-m", "venv", path], env=env)
         python = venv_python(path)

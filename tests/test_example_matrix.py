@@ -1,5 +1,7 @@
 """The decisive test: example_project's one abi3 wheel (built by CPython 3.9) and its PyPy
-wheel pass the project's own tests in fresh venvs of every interpreter on the machine."""
+wheel pass the project's own tests in fresh venvs of every interpreter: CPython 3.9-3.15
+(3.14 and 3.15 from Debian's packages) and PyPy 3.9. The wheels the newer interpreters build
+themselves are in test_new_interpreters.py."""
 
 from __future__ import annotations
 
@@ -8,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from devtools.interpreters import CPYTHON_MINORS, cpython, pypy
+from devtools.interpreters import pypy
 from devtools.venvs import run
-from tests.conftest import EXAMPLE, need
+from tests.conftest import EXAMPLE, GIL_CPYTHON_MINORS, gil_cpython
 from tests.wheels import PLATFORM, names, run_project_tests, tag
 
 pytestmark = pytest.mark.slow
@@ -35,10 +37,10 @@ def test_abi3_wheel_is_abi3audit_clean(abi3_wheel: Path, env: dict[str, str]) ->
     assert "2 extensions" in proc.stdout + proc.stderr
 
 
-@pytest.mark.parametrize("minor", CPYTHON_MINORS)
+@pytest.mark.parametrize("minor", GIL_CPYTHON_MINORS)
 def test_abi3_wheel_on_cpython(minor: int, abi3_wheel: Path, env: dict[str, str],
                                tmp_path: Path) -> None:
-    interp = need(cpython(minor), f"CPython 3.{minor}")
+    interp = gil_cpython(minor)
     run_project_tests(interp, abi3_wheel, EXAMPLE / "tests", tmp_path, env)
 
 

@@ -26,9 +26,10 @@ def build_wheel(tool: Path, project: Path, out: Path, env: dict[str, str]) -> Pa
 
 
 def tag(wheel: Path) -> str:
-    _, _, _, tags = parse_wheel_filename(wheel.name)
-    assert len(tags) == 1, tags
-    return str(next(iter(tags)))
+    """The wheel's tag as its file name spells it: cp39-abi3-linux_x86_64, and compressed
+    sets such as cp315-abi3.abi3t-linux_x86_64."""
+    parse_wheel_filename(wheel.name)  # a valid name
+    return "-".join(wheel.name[: -len(".whl")].split("-")[-3:])
 
 
 def names(archive: Path) -> set[str]:

@@ -61,8 +61,13 @@ def test_module_kinds():
 
 
 def test_extension_suffix_matches_interpreter():
+    # CPython gets the stable ABI (abi3; abi3t on free-threaded 3.15+), named without the
+    # platform so that every version the wheel's tag admits imports it; PyPy and older
+    # free-threaded builds get their own version-specific suffix.
     name = Path(_fast.__file__).name
-    if sys.implementation.name == "cpython" and not sysconfig.get_config_var("Py_GIL_DISABLED"):
-        assert ".abi3." in name or name.endswith(".pyd"), name
+    free_threaded = bool(sysconfig.get_config_var("Py_GIL_DISABLED"))
+    if sys.implementation.name == "cpython" and (not free_threaded or sys.version_info >= (3, 15)):
+        assert name.endswith((".abi3t.so", ".pyd") if free_threaded else
+                             (".abi3.so", ".abi3t.so", ".pyd")), name
     else:
         assert sysconfig.get_config_var("EXT_SUFFIX") in name, name
