@@ -3,6 +3,10 @@ modules some interpreter its tag admits cannot import."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 from packaging.tags import parse_tag
 
@@ -13,6 +17,7 @@ from cffi_build_plugin.import_names import (
     module_suffix,
     platform_multiarch,
 )
+from cffi_build_plugin.tags import PythonBuild, stable_abi
 from cffi_build_plugin.wheel_check import _suffix_problems
 
 LINUX = "manylinux_2_17_x86_64"
@@ -99,3 +104,71 @@ def test_module_suffix() -> None:
 def test_windows_suffixes() -> None:
     assert extension_suffixes(Importer("cpython", (3, 13), free_threaded=True), None) == \
         [".cp313t-win_amd64.pyd", ".pyd"]
+
+
+# -- against the real interpreters (tests/data/interpreters/, python -m
+#    devtools.record_interpreters) ----------------------------------------------------------
+
+DATA = Path(__file__).parent / "data" / "interpreters"
+RECORDED = sorted(p.stem for p in DATA.glob("*.json"))
+
+#: Names a real interpreter lists that the rules leave out on purpose.
+KNOWN_EXTRA = {
+    # Debian's 3.14 adds the platform-named abi3 suffix after .abi3.so; upstream 3.14 does not
+    # (upstream has it from 3.15 on), so a wheel may not rely on it.
+    "cpython3.14": {".abi3-x86_64-linux-gnu.so"},
+    # Free-threaded 3.13 still lists .abi3.so, but a GIL abi3 module does not run there.
+    "cpython3.13t": {".abi3.so"},
+}
+
+
+def _recorded(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DATA / f"{name}.json").read_text())
+    return data
+
+
+def _importer(data: dict[str, Any]) -> Importer:
+    version = (data["version_info"][0], data["version_info"][1])
+    if data["implementation"] == "pypy":
+        return Importer("pypy", version, pypy_abi=data["SOABI"].replace("-", "_"))
+    return Importer("cpython", version, free_threaded=bool(data["free_threaded"]))
+
+
+def test_every_interpreter_is_recorded() -> None:
+    assert set(RECORDED) >= {"cpython3.9", "cpython3.10", "cpython3.11", "cpython3.12",
+                             "cpython3.13", "cpython3.13t", "cpython3.14", "cpython3.15",
+                             "pypy3.9", "pypy3.11-pp73", "pypy3.11-pp80"}
+
+
+@pytest.mark.parametrize("name", RECORDED)
+def test_suffix_rules_match_the_real_interpreter(name: str) -> None:
+    data = _recorded(name)
+    listed = [s for s in data["EXTENSION_SUFFIXES"] if s != ".so"]
+    extra = KNOWN_EXTRA.get(name, set())
+    assert extension_suffixes(_importer(data), data["multiarch"]) == \
+        [s for s in listed if s not in extra]
+    assert extra <= set(listed)
+
+
+@pytest.mark.parametrize("name", RECORDED)
+def test_wheel_tag_decided_for_it_is_one_it_installs(name: str) -> None:
+    """The tag the plugin gives a wheel this interpreter builds (requires-python >= 3.9) is
+    in the interpreter's own packaging tag list; GIL CPythons also take the cp39-abi3 wheel,
+    free-threaded ones never do."""
+    data = _recorded(name)
+    importer = _importer(data)
+    build = PythonBuild(importer.implementation, importer.version, importer.free_threaded)
+    supported = set(data["sys_tags"])
+    platform = data["sys_tags"][0].rsplit("-", 1)[1]
+    abi = stable_abi(build, (3, 9))
+    if abi is not None:
+        wheel = f"{abi.python_tag}-{abi.abi_tag}-{platform}"
+    elif importer.implementation == "pypy":
+        wheel = f"pp{''.join(map(str, importer.version))}-{importer.pypy_abi}-{platform}"
+    else:
+        flags = "t" if importer.free_threaded else ""
+        wheel = f"cp{importer.version[0]}{importer.version[1]}-" \
+                f"cp{importer.version[0]}{importer.version[1]}{flags}-{platform}"
+    assert {str(t) for t in parse_tag(wheel)} & supported, (wheel, data["sys_tags"][:5])
+    gil_cpython = importer.implementation == "cpython" and not importer.free_threaded
+    assert (f"cp39-abi3-{platform}" in supported) == gil_cpython
