@@ -243,6 +243,13 @@ FT_FOLDER = "trixie-cpython3.13t"
 FT_CONFIGURE = ("--disable-gil", "--with-ensurepip=install", "--without-static-libpython")
 FT_KEY = repr((FT_SOURCE, FT_CONFIGURE, "upstream tarball, DESTDIR install", 1))
 _HEARTBEAT = 60.0  # seconds between "still compiling" lines
+# Debian 12 packages of the headers the standard modules need (scripts/setup-machine.sh
+# installs them), and the modules that show they were found.
+FT_BUILD_DEPS = ("build-essential", "libssl-dev", "zlib1g-dev", "libffi-dev", "libbz2-dev",
+                 "libsqlite3-dev", "liblzma-dev", "libreadline-dev", "uuid-dev",
+                 "libncurses-dev", "libgdbm-dev", "libgdbm-compat-dev")
+FT_MODULES = ("_ssl", "_hashlib", "_sqlite3", "_ctypes", "_lzma", "_bz2", "zlib", "_decimal",
+              "readline", "_curses", "_uuid", "_dbm", "_gdbm")
 
 
 def free_threaded_cpython() -> Interpreter:
@@ -256,10 +263,13 @@ def free_threaded_cpython() -> Interpreter:
 def _build_free_threaded(new: Path, work: Path) -> None:
     home = new.parent.parent / FT_FOLDER  # where it will live: the prefix is built in
     log = new.parent.parent / f"{FT_FOLDER}.log"
-    for tool in ("make", "gcc"):
-        if shutil.which(tool) is None:
-            raise ForeignUnavailable(f"{tool} is missing to build free-threaded CPython 3.13: "
-                                     "apt-get install build-essential")
+    missing = _missing_packages(FT_BUILD_DEPS)
+    if missing or shutil.which("make") is None or shutil.which("gcc") is None:
+        raise ForeignUnavailable(
+            "building free-threaded CPython 3.13 needs a compiler and the headers of the "
+            f"C libraries its modules wrap: apt-get install {' '.join(missing or FT_BUILD_DEPS)}"
+            " (scripts/setup-machine.sh installs them)"
+        )
     _say(f"building free-threaded CPython 3.13 from source (~10 min on 2 cores, cached in "
          f"{home}; log: {log})")
     started = time.monotonic()
@@ -292,11 +302,23 @@ def _build_free_threaded(new: Path, work: Path) -> None:
     (dest / home.relative_to("/") / "root").rename(new / "root")
     (new / "BUILD.log").write_text(log.read_text(errors="replace")[-200_000:])
     exe = new / "root/bin/python3.13t"
-    smoke = subprocess.run([str(exe), "-c", "import sys; print(sys._is_gil_enabled())"],
-                           capture_output=True, text=True, check=False)
+    code = f"import sys, {', '.join(FT_MODULES)}; print(sys._is_gil_enabled())"
+    smoke = subprocess.run([str(exe), "-c", code], capture_output=True, text=True, check=False)
     if smoke.stdout.strip() != "False":
-        raise RuntimeError(f"the built {exe} does not run free-threaded:\n{smoke.stderr}")
+        raise RuntimeError(f"the built {exe} does not run free-threaded, or lacks a module "
+                           f"(see {log}):\n{smoke.stderr}")
     _say(f"built free-threaded CPython 3.13 in {(time.monotonic() - started) / 60:.1f} min")
+
+
+def _missing_packages(packages: tuple[str, ...]) -> list[str]:
+    """Which Debian *packages* are not installed (none when dpkg-query is missing)."""
+    if shutil.which("dpkg-query") is None:
+        return []
+    query = subprocess.run(["dpkg-query", "-W", "-f=${Package} ${Status}\n", *packages],
+                           capture_output=True, text=True, check=False)
+    installed = {line.split()[0] for line in query.stdout.splitlines()
+                 if line.endswith(" install ok installed")}
+    return [p for p in packages if p not in installed]
 
 
 def _logged(cmd: list[str], cwd: Path, env: dict[str, str], log: Path, what: str) -> None:

@@ -4,10 +4,15 @@
 # qemu-aarch64-static runs the aarch64 interpreters of devtools/foreign.py, which unpacks
 # them itself with a private apt configuration), and the C libraries of the real projects
 # tests/test_real_projects.py builds: libvips-dev (pyvips, API mode; it brings pkg-config)
-# and libsndfile1 (soundfile, ABI mode). Idempotent; needs root for apt-get.
+# and libsndfile1 (soundfile, ABI mode); and what compiling free-threaded CPython 3.13 from
+# source needs (devtools/newer_pythons.py builds it into the cache on first use: a compiler
+# and the headers of the C libraries its standard modules wrap). Idempotent; needs root for
+# apt-get.
 set -euo pipefail
 
-wanted=(pypy3 pypy3-dev pypy3-venv qemu-user-static libvips-dev libsndfile1)
+wanted=(pypy3 pypy3-dev pypy3-venv qemu-user-static libvips-dev libsndfile1
+        build-essential libssl-dev zlib1g-dev libffi-dev libbz2-dev libsqlite3-dev liblzma-dev
+        libreadline-dev uuid-dev libncurses-dev libgdbm-dev libgdbm-compat-dev)
 missing=()
 for pkg in "${wanted[@]}"; do
     if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
