@@ -1,6 +1,12 @@
 """The main job, as the wheels workflow runs it on each runner: build example_project's wheels
 for every interpreter here, repair them (auditwheel, on Linux), install each into fresh venvs,
-run the project's tests, and print a table."""
+run the project's tests, and print a table.
+
+Interpreters: pyenv's CPython 3.9-3.13 and Debian's PyPy 3.9, plus (fetched or built into a
+cache on first use, see devtools/newer_pythons.py) CPython 3.14 and 3.15, free-threaded
+CPython 3.13 and PyPy 3.11 with both ABIs. The oldest CPython builds the one abi3 wheel, which
+every GIL CPython tests; each other GIL CPython's own build is checked to give the same tag;
+free-threaded and PyPy interpreters build and test their own wheels."""
 
 from __future__ import annotations
 
@@ -21,6 +27,7 @@ from .venvs import (
     auditwheel_repair,
     build_env,
     build_plugin_wheel,
+    for_interpreter,
     isolated_build,
     make_venv,
     run,
@@ -38,13 +45,14 @@ class Row:
 
 
 def _tags(wheel: Path) -> str:
-    _, _, _, tags = parse_wheel_filename(wheel.name)
-    return ".".join(sorted(str(t) for t in tags)[:1]) if len(tags) == 1 else \
-        f"{sorted(str(t) for t in tags)[0]} (+{len(tags) - 1})"
+    """The tag as the file name spells it (compressed sets included)."""
+    parse_wheel_filename(wheel.name)
+    return "-".join(wheel.name[: -len(".whl")].split("-")[-3:])
 
 
 def _build_wheel(builder: Interpreter, work: Path, wheelhouse: Path) -> Path:
-    env = build_env(wheelhouse)
+    _say(f"building example_project with {builder.name}")
+    env = for_interpreter(builder, build_env(wheelhouse))
     tool = make_venv(builder, work / f"tool-{builder.name}", ["build"], env=env,
                      with_pip=True)
     project = work / f"src-{builder.name}"
@@ -63,7 +71,12 @@ def _repair(wheel: Path, work: Path) -> Path:
     return auditwheel_repair(wheel, work / f"repaired-{wheel.stem[:40]}")
 
 
+def _say(message: str) -> None:
+    print(f"[demo] {message}", file=sys.stderr, flush=True)
+
+
 def _test_wheel(wheel: Path, target: Interpreter, work: Path) -> str:
+    _say(f"testing {wheel.name} on {target.name}")
     env = build_env()
     venv = work / f"venv-{target.name}-{wheel.stem[:40]}"
     try:
@@ -83,18 +96,30 @@ def run_matrix(interpreters: Sequence[Interpreter], work: Path) -> list[Row]:
     wheelhouse = work / "wheelhouse"
     build_plugin_wheel(wheelhouse)
     cpythons = [i for i in interpreters if not i.is_pypy and not i.free_threaded]
-    pypys = [i for i in interpreters if i.is_pypy]
+    others = [i for i in interpreters if i.is_pypy or i.free_threaded]
     rows: list[Row] = []
     groups = []
     if cpythons:
-        # One abi3 wheel, built with the oldest CPython, serves them all.
+        # One abi3 wheel, built with the oldest CPython, serves them all...
         groups.append((_repair(_build_wheel(cpythons[0], work, wheelhouse), work), cpythons))
-    for p in pypys:
-        groups.append((_repair(_build_wheel(p, work, wheelhouse), work), [p]))
+    for interp in others:
+        groups.append((_repair(_build_wheel(interp, work, wheelhouse), work), [interp]))
     for wheel, targets in groups:
         for target in targets:
             result = _test_wheel(wheel, target, work)
             rows.append(Row(wheel.name, _tags(wheel), target.name, result))
+    if cpythons:
+        # ...and the newest CPython, building it itself, gives the same wheel (3.15 names
+        # stable-ABI modules for its own platform unless told otherwise), which the oldest
+        # CPython then imports.
+        again = work / "by-newest"
+        again.mkdir()
+        newest = _repair(_build_wheel(cpythons[-1], again, wheelhouse), again)
+        result = _test_wheel(newest, cpythons[0], again)
+        if _tags(newest) != _tags(groups[0][0]):
+            result = f"FAIL tag {_tags(newest)} differs from {_tags(groups[0][0])}"
+        rows.append(Row(newest.name + f" (by {cpythons[-1].name})", _tags(newest),
+                        cpythons[0].name, result))
     return rows
 
 
@@ -110,8 +135,14 @@ def _print_table(rows: Sequence[Row]) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it")
+    parser.add_argument("--installed-only", action="store_true",
+                        help="only the interpreters installed here (pyenv's CPython 3.9-3.13, "
+                        "Debian's PyPy 3.9): fetch or build none")
     args = parser.parse_args(argv)
-    interpreters = find_interpreters()
+    if not args.installed_only:
+        _say("finding interpreters (CPython 3.14/3.15 and PyPy 3.11 are fetched from Debian, "
+             "free-threaded 3.13 is built from source on first use: ~10 min, then cached)")
+    interpreters = find_interpreters(newer=not args.installed_only)
     if not interpreters:
         print("no interpreters found", file=sys.stderr)
         return 1
