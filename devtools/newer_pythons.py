@@ -1,42 +1,54 @@
 """Newer interpreters than pyenv has here, fetched or built on demand into the cache.
 
-=====================  =========================  ==================================  ========
-``Interpreter.name``   what                       made from                           ABI
-=====================  =========================  ==================================  ========
-cpython3.14            CPython 3.14.x             sid's ``python3.14`` packages        cp314
-cpython3.15            CPython 3.15.x             sid's ``python3.15`` packages        cp315
-cpython3.13t           free-threaded CPython      trixie's ``python3.13`` *source*:    cp313t
-                       3.13.x                     upstream's tarball, no Debian
-                                                  patches, ``--disable-gil``, ~10 min
-pypy3.11-pp73          PyPy 7.3.19 (3.11)         trixie's ``pypy3``                   pp73
-pypy3.11-pp80          PyPy 8.0.x (3.11)          sid's ``pypy3``                      pp80
-=====================  =========================  ==================================  ========
+====================  ======================  =====================================  =======
+``Interpreter.name``  what                    made from                              maker
+====================  ======================  =====================================  =======
+cpython3.14           CPython 3.14.x          sid's ``python3.14`` packages          ~12 s
+cpython3.15           CPython 3.15.x          sid's ``python3.15`` packages          ~12 s
+cpython3.13t          free-threaded 3.13.x    trixie's ``python3.13`` *source*: the  4-10 min
+                                              upstream tarball, no Debian patches,
+                                              ``--disable-gil``, ``make install``
+pypy3.11-pp73         PyPy 7.3.19 (3.11)      trixie's ``pypy3`` packages            ~20 s
+pypy3.11-pp80         PyPy 8.0.x (3.11)       sid's ``pypy3`` packages               ~20 s
+====================  ======================  =====================================  =======
 
-Each one lives in ``<cache>/<folder>/`` (``<cache>`` is ``~/.cache/cffi-build-plugin/foreign``
-unless ``CFFI_BUILD_PLUGIN_FOREIGN_CACHE`` names another folder), shared with
-:mod:`devtools.foreign`: ``root/`` (the unpacked packages or the installed prefix),
-``RECIPE`` (what it was made from; a different recipe remakes it), ``PACKAGES`` or
+:func:`debian_cpython` (14, 15), :func:`free_threaded_cpython` and :func:`debian_pypy`
+("pp73", "pp80") return a :class:`devtools.interpreters.Interpreter` or raise
+:class:`devtools.foreign.ForeignUnavailable` with the reason (no apt, mirror unreachable,
+no patchelf, missing -dev packages for the build). :func:`newer_interpreters` gives all of
+them in :data:`NEWER`'s order, leaving out (and reporting on stderr) what cannot be had;
+``devtools.interpreters.find_interpreters(newer=True)`` puts them beside pyenv's and
+Debian's. ``python -m devtools.newer_pythons`` makes them all and prints them.
+
+Cache: ``<cache>/<suite>-<name>/`` (``<cache>`` is ``~/.cache/cffi-build-plugin/foreign``
+unless ``CFFI_BUILD_PLUGIN_FOREIGN_CACHE`` names another folder; shared with
+:mod:`devtools.foreign`) holds ``root/`` (the unpacked packages, or the installed prefix),
+``RECIPE`` (what it was made from: a different recipe remakes it) and ``PACKAGES`` or
 ``BUILD.log``. Making one takes a file lock, fills a folder aside and renames it into place,
-so pytest-xdist workers can ask at the same time; later calls only read ``RECIPE``. apt
-runs with a private configuration (:func:`devtools.foreign.private_apt`): the machine's
-apt sources, lists and architectures are never touched and nothing is installed.
+so pytest-xdist workers can ask at the same time; a later call only reads ``RECIPE`` and
+probes the interpreter (~0.1 s). apt runs with a private configuration
+(:func:`devtools.foreign.private_apt`): the machine's apt sources, lists and architectures
+are never touched and nothing is installed system-wide.
 
 The Debian roots are made self-contained, so that the executable alone is enough (``venv``,
 ``uv venv``, isolated builds, pip, compiling C extensions), with no environment variable:
 
-* every ELF program in ``usr/bin`` (and PyPy's real executable) gets the root's own loader
-  and an ``RPATH`` (not ``RUNPATH``: it also serves the extension modules it loads) to the
-  root's libraries with ``patchelf``: they need the root's glibc (2.41+);
-* Debian's ``ensurepip`` takes pip from the *host's* ``/usr/share/python-wheels``
-  (bookworm's pip 23.0.1 dies on 3.12+): it is pointed at the root's own;
-* ``usr/include/python3.X/pyconfig.h`` (which only includes the multiarch one) is replaced
-  by the multiarch one, and the ``_sysconfigdata`` paths that name ``/usr/include`` point
-  into the root.
+* every ELF program in ``usr/bin`` (CPython's ``python3.X``, PyPy's ``pypy3.11``, which
+  loads ``usr/lib/x86_64-linux-gnu/libpypy3.11-c.so``) gets the root's own loader and an
+  ``RPATH`` (not ``RUNPATH``: it also serves libpypy and the extension modules loaded
+  later, e.g. libssl for ``_ssl``) to the root's libraries, with ``patchelf``: they need
+  the root's glibc (2.41 in trixie, 2.43 in sid);
+* sysconfig's folders (``INCLUDEPY``, ``LIBDIR``, ``LIBPL``... and ``WHEEL_PKG_DIR``, where
+  Debian's ``ensurepip`` takes pip from: the *host's* ``/usr/share/python-wheels`` would
+  give bookworm's pip 23.0.1, which dies on 3.12+) point into the root, in its
+  ``_sysconfigdata*.py``;
+* ``usr/include/python3.X/pyconfig.h`` (Debian's only includes
+  ``<x86_64-linux-gnu/python3.X/pyconfig.h>``) is replaced by the multiarch one;
+* the standard library's ``.pyc`` are compiled once, and the root is checked: its C-backed
+  modules import and a venv gets a working pip.
 
-:func:`newer_interpreters` gives all of them (fetching what is missing, with progress on
-stderr); what cannot be had is left out and its reason kept in :data:`UNAVAILABLE`. The
-single ones raise :class:`devtools.foreign.ForeignUnavailable`. ``python -m
-devtools.newer_pythons`` makes them all and prints them.
+The roots are made for their final path (it is in the loader path, the RPATH and sysconfig):
+a moved cache folder must be deleted (its interpreters then fail to start, loudly).
 """
 
 from __future__ import annotations
@@ -254,7 +266,7 @@ FT_MODULES = ("_ssl", "_hashlib", "_sqlite3", "_ctypes", "_lzma", "_bz2", "zlib"
 
 def free_threaded_cpython() -> Interpreter:
     """Free-threaded CPython 3.13 built from trixie's source package (``cp313t``); the
-    first call compiles it (~10 minutes on 2 cores). Raises ForeignUnavailable."""
+    first call compiles it (4-10 minutes on 2 cores). Raises ForeignUnavailable."""
     home = ensure_home(FT_FOLDER, FT_KEY, _build_free_threaded)
     exe = home / "root/bin/python3.13t"
     return _checked(exe, "cpython3.13t")
@@ -270,7 +282,7 @@ def _build_free_threaded(new: Path, work: Path) -> None:
             f"C libraries its modules wrap: apt-get install {' '.join(missing or FT_BUILD_DEPS)}"
             " (scripts/setup-machine.sh installs them)"
         )
-    _say(f"building free-threaded CPython 3.13 from source (~10 min on 2 cores, cached in "
+    _say(f"building free-threaded CPython 3.13 from source (4-10 min on 2 cores, cached in "
          f"{home}; log: {log})")
     started = time.monotonic()
     _say(f"downloading the {FT_SOURCE} source package")
@@ -286,7 +298,11 @@ def _build_free_threaded(new: Path, work: Path) -> None:
     env.pop("PYTHONPATH", None)
     ccache = shutil.which("ccache")  # a rebuild (new recipe) then takes ~2 min
     if ccache and "CC" not in env:
-        env["CC"] = f"{ccache} gcc"
+        # As a "gcc" ahead on PATH, so that sysconfig's CC stays plain gcc for extensions.
+        masquerade = work / "ccache"
+        masquerade.mkdir()
+        (masquerade / "gcc").symlink_to(ccache)
+        env["PATH"] = f"{masquerade}{os.pathsep}{env.get('PATH', '')}"
     jobs = str(os.cpu_count() or 2)
     dest = work / "dest"
     steps = [
@@ -307,6 +323,7 @@ def _build_free_threaded(new: Path, work: Path) -> None:
     if smoke.stdout.strip() != "False":
         raise RuntimeError(f"the built {exe} does not run free-threaded, or lacks a module "
                            f"(see {log}):\n{smoke.stderr}")
+    log.unlink()  # kept beside the cache only when the build fails
     _say(f"built free-threaded CPython 3.13 in {(time.monotonic() - started) / 60:.1f} min")
 
 
