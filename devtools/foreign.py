@@ -29,7 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .venvs import run
+from .process import run
 
 __all__ = [
     "CACHE_ENV",

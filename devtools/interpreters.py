@@ -17,78 +17,24 @@ stderr. Every interpreter has a distinct ``Interpreter.name`` (cpython3.13t, pyp
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from . import newer_pythons
+from .foreign import ForeignUnavailable
+from .probe import Interpreter, probe
 
 __all__ = ["SKIPPED", "Interpreter", "cpython", "find_interpreters", "pypy"]
 
 CPYTHON_MINORS = (9, 10, 11, 12, 13)
 NEWER_CPYTHON_MINORS = (14, 15)  # from Debian sid's packages when not installed
 SKIPPED: dict[str, str] = {}  # Interpreter.name -> why find_interpreters & co. left it out
-
-_PROBE = (
-    "import json, sys, sysconfig; print(json.dumps({'impl': sys.implementation.name, "
-    "'version': list(sys.version_info[:2]), 'ext_suffix': sysconfig.get_config_var('EXT_SUFFIX'),"
-    " 'free_threaded': bool(sysconfig.get_config_var('Py_GIL_DISABLED')),"
-    " 'soabi': sysconfig.get_config_var('SOABI') or ''}))"
-)
-
-
-@dataclass(frozen=True)
-class Interpreter:
-    executable: Path
-    implementation: str  # "cpython" or "pypy"
-    version: tuple[int, int]
-    ext_suffix: str
-    free_threaded: bool = False
-    soabi: str = ""  # sysconfig's SOABI: cpython-313t-x86_64-linux-gnu, pypy311-pp73
-
-    @property
-    def name(self) -> str:
-        """Distinct for every interpreter here: cpython3.13, cpython3.13t, pypy3.9,
-        pypy3.11-pp73, pypy3.11-pp80 (PyPy 3.11 comes with two ABIs; PyPy 3.9 keeps its
-        plain name)."""
-        version = f"{self.version[0]}.{self.version[1]}"
-        if self.is_pypy:
-            pp = self.soabi.rpartition("-")[2]
-            return f"pypy{version}-{pp}" if self.version >= (3, 11) and pp else f"pypy{version}"
-        return f"cpython{version}{'t' if self.free_threaded else ''}"
-
-    @property
-    def abi(self) -> str:
-        """The wheel ABI tag: cp313, cp313t, pypy39_pp73, pypy311_pp80."""
-        if self.is_pypy:
-            return self.soabi.replace("-", "_") or f"pypy{self.version[0]}{self.version[1]}_pp73"
-        return f"cp{self.version[0]}{self.version[1]}{'t' if self.free_threaded else ''}"
-
-    @property
-    def is_pypy(self) -> bool:
-        return self.implementation == "pypy"
-
-
-def probe(executable: Path) -> Interpreter | None:
-    """What *executable* says about itself; None if it does not start."""
-    try:
-        out = subprocess.run(
-            [str(executable), "-c", _PROBE], capture_output=True, text=True, timeout=60,
-            check=True,
-        ).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    data = json.loads(out)
-    return Interpreter(executable, data["impl"], tuple(data["version"]), data["ext_suffix"],
-                       data["free_threaded"], data["soabi"])
-
-
-
 
 def _pyenv_candidates(minor: int, t: str = "") -> list[Path]:
     root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
@@ -115,8 +61,6 @@ def _on_path(name: str) -> list[Path]:
 
 def _fetched(name: str, make: Callable[[], Interpreter]) -> Interpreter | None:
     """*make()* (a devtools.newer_pythons maker), or None with the reason in SKIPPED."""
-    from .foreign import ForeignUnavailable
-
     try:
         return make()
     except (ForeignUnavailable, RuntimeError, OSError, subprocess.SubprocessError) as exc:
@@ -137,7 +81,6 @@ def cpython(minor: int, *, free_threaded: bool = False) -> Interpreter | None:
         if (interp and interp.implementation == "cpython" and interp.version == (3, minor)
                 and interp.free_threaded == free_threaded):
             return interp
-    from . import newer_pythons
 
     if free_threaded and minor == 13:
         return _fetched("cpython3.13t", newer_pythons.free_threaded_cpython)
@@ -157,7 +100,6 @@ def pypy(minor: int = 9, pp: str = "pp73") -> Interpreter | None:
                 and interp.abi.endswith(f"_{pp}")):
             return interp
     if minor == 11:
-        from . import newer_pythons
 
         return _fetched(f"pypy3.11-{pp}", lambda: newer_pythons.debian_pypy(pp))
     return None

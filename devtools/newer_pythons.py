@@ -71,7 +71,7 @@ from .foreign import (
     download_source,
     ensure_home,
 )
-from .interpreters import Interpreter, probe
+from .probe import Interpreter, probe
 
 __all__ = [
     "NEWER",
