@@ -18,7 +18,7 @@ demo: setup
 	$(PY) -m devtools.matrix
 
 test: setup
-	$(PY) -m pytest -n 2
+	$(PY) -m pytest -n 2 --durations=25
 
 lint: setup
 	$(PY) -m ruff check .
