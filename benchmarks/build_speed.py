@@ -34,7 +34,7 @@ from pathlib import Path
 from packaging.utils import parse_wheel_filename
 
 from benchmarks.projects import bundled_library, single_module
-from cffi_build_plugin.build_choices import usable_cpus
+from cffi_build_plugin.compile.choices import usable_cpus
 from devtools.interpreters import Interpreter, cpython, find_interpreters
 from devtools.venvs import ROOT, build_env, make_venv
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from .build_options import BuildOptions, options
-from .discovery import BuilderSpec, DeclaredModule, Discovery, Skipped, discover
+from .config.build_options import BuildOptions, options
+from .config.settings import ModuleSettings, Settings, parse_settings
 from .errors import (
     BuilderError,
     CffiBuildPluginError,
@@ -12,7 +12,7 @@ from .errors import (
     OptionError,
     TagError,
 )
-from .settings import ModuleSettings, Settings, parse_settings
+from .modules.discovery import BuilderSpec, DeclaredModule, Discovery, Skipped, discover
 
 __all__ = [
     "BuildOptions",

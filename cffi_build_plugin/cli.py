@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .build_options import CONFIG_PREFIX, ENV_PREFIX, BuildOptions, project_options
+from .config.build_options import CONFIG_PREFIX, ENV_PREFIX, BuildOptions, project_options
+from .config.project import Project, load_project
+from .config.settings import Settings
+from .edits.files import Change, apply_changes
 from .errors import CffiBuildPluginError
-from .file_changes import Change, apply_changes
-from .plan import Plan, make_plan
-from .project import Project, load_project
-from .settings import Settings
+from .modules.plan import Plan, make_plan
 
 __all__ = ["main"]
 
@@ -130,14 +130,14 @@ def _carry_out(root: Path, changes: Sequence[Change], report: Sequence[str], dry
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .init import plan_init  # tomlkit only for this command
+    from .init.plan import plan_init  # tomlkit only for this command
 
     plan = plan_init(Path(args.path), force=args.force)
     return _carry_out(plan.root, plan.changes, plan.report, args.dry_run)
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from .migrate import plan_migrate  # tomlkit and ini2toml only for this command
+    from .migrate.plan import plan_migrate  # tomlkit and ini2toml only for this command
 
     plan = plan_migrate(Path(args.path), run_setup_py=args.exec)
     return _carry_out(plan.root, plan.changes, plan.report, args.dry_run,
@@ -167,15 +167,15 @@ def _print_reports(reports: Sequence[Any], as_json: bool) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .wheel_check import check_wheel
+    from .check.wheel import check_wheel
 
     declared = _declared_modules(args.project)
     return _print_reports([check_wheel(Path(w), declared) for w in args.wheels], args.json)
 
 
 def _cmd_wheel(args: argparse.Namespace) -> int:
-    from .portable import parse_target
-    from .portable_build import build_portable_wheels
+    from .portable.target import parse_target
+    from .portable.wheels import build_portable_wheels
 
     target = parse_target(args.target, "--target")
     pythons = args.python or [sys.executable]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from cffi_build_plugin.build_inputs import static_build_inputs
+from cffi_build_plugin.modules.sdist_inputs import static_build_inputs
 
 
 def _write(root: Path, rel: str, text: str = "") -> None:

@@ -24,7 +24,8 @@ import pytest
 from setuptools import Distribution
 
 from cffi_build_plugin import BuildOptions, ConfigError, OptionError, options, parse_settings
-from cffi_build_plugin.build_options import (
+from cffi_build_plugin.cli import main
+from cffi_build_plugin.config.build_options import (
     Option,
     Origin,
     building_with,
@@ -32,8 +33,7 @@ from cffi_build_plugin.build_options import (
     hook_config_settings,
     resolve,
 )
-from cffi_build_plugin.cli import main
-from cffi_build_plugin.commands import STATE_ATTRIBUTE
+from cffi_build_plugin.setuptools.commands import STATE_ATTRIBUTE
 from devtools.interpreters import Interpreter
 from devtools.venvs import make_venv, run
 from tests.checks import need_tool, validate_pyproject

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cffi_build_plugin.bundled_libraries import native_libraries
+from cffi_build_plugin.setuptools.bundled_libraries import native_libraries
 from tests.wheels import build_wheel, names, run_in_fresh_venv, tag
 
 

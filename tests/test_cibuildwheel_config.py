@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import tomlkit
 
-from cffi_build_plugin.ci_config import ProjectFacts, cibuildwheel_table
-from cffi_build_plugin.discovery import discover
-from cffi_build_plugin.tags import PythonBuild, stable_abi
+from cffi_build_plugin.init.cibuildwheel import ProjectFacts, cibuildwheel_table
+from cffi_build_plugin.modules.abi import PythonBuild, stable_abi
+from cffi_build_plugin.modules.discovery import discover
 from tests.checks import cibuildwheel_identifiers, need_tool, validate_pyproject
 from tests.conftest import EXAMPLE
 

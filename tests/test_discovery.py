@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from cffi_build_plugin.discovery import BuilderSpec, analyze_source, discover
+from cffi_build_plugin.modules.discovery import BuilderSpec, analyze_source, discover
 
 
 def analyze(code: str):

@@ -21,13 +21,13 @@ import pytest
 from elftools.elf.elffile import ELFFile
 from setuptools.errors import CompileError
 
-from cffi_build_plugin import build_choices
-from cffi_build_plugin.build_choices import compile_choices
-from cffi_build_plugin.compiler_setup import LAUNCHER, compile_commands, without_debug_flags
+from cffi_build_plugin.compile import choices as build_choices
+from cffi_build_plugin.compile.choices import compile_choices
+from cffi_build_plugin.compile.commands import LAUNCHER, compile_commands, without_debug_flags
+from cffi_build_plugin.compile.linking import link_commands
+from cffi_build_plugin.compile.parallel import compiling_in_parallel
+from cffi_build_plugin.config.settings import Settings
 from cffi_build_plugin.errors import ConfigError
-from cffi_build_plugin.linking import link_commands
-from cffi_build_plugin.parallel_compile import compiling_in_parallel
-from cffi_build_plugin.settings import Settings
 from devtools.venvs import run
 from tests.conftest import Tools, copy_project
 from tests.wheels import build_wheel, run_in_fresh_venv

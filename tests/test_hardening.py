@@ -22,9 +22,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cffi_build_plugin import build_choices
+from cffi_build_plugin.compile import choices as build_choices
+from cffi_build_plugin.config.settings import Settings
 from cffi_build_plugin.errors import ConfigError
-from cffi_build_plugin.settings import Settings
 from devtools.venvs import ROOT, isolated_build, make_venv, run
 from tests.conftest import Tools, copy_project, snapshot, tree_changes
 from tests.wheels import only

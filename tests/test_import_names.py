@@ -10,15 +10,15 @@ from typing import Any
 import pytest
 from packaging.tags import parse_tag
 
-from cffi_build_plugin.import_names import (
+from cffi_build_plugin.check.wheel import _suffix_problems
+from cffi_build_plugin.modules.abi import PythonBuild, stable_abi
+from cffi_build_plugin.modules.import_names import (
     Importer,
     covered_importers,
     extension_suffixes,
     module_suffix,
     platform_multiarch,
 )
-from cffi_build_plugin.tags import PythonBuild, stable_abi
-from cffi_build_plugin.wheel_check import _suffix_problems
 
 LINUX = "manylinux_2_17_x86_64"
 

@@ -11,7 +11,7 @@ import tomlkit
 
 from cffi_build_plugin.cli import main
 from cffi_build_plugin.errors import ConfigError
-from cffi_build_plugin.init import WORKFLOW, apply, plan_init
+from cffi_build_plugin.init.plan import WORKFLOW, apply, plan_init
 from devtools.venvs import make_venv, run
 from tests.checks import cibuildwheel_identifiers, validate_pyproject, workflow_schema, zizmor
 from tests.wheels import PLATFORM, build_wheel, run_in_fresh_venv, tag

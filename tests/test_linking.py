@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from cffi_build_plugin.linking import extra_link_args, strip_rpath
+from cffi_build_plugin.compile.linking import extra_link_args, strip_rpath
 
 PREFIX = "/root/.pyenv/versions/3.11.7/lib"
 

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 import pytest
 
-from cffi_build_plugin.runtime_dependency import with_pypy_marker
+from cffi_build_plugin.modules.runtime_dependency import with_pypy_marker
 from devtools.venvs import build_env
 from tests.conftest import PACKAGES, snapshot, tree_changes
 from tests.metadata_compare import DistInfo, metadata_differences

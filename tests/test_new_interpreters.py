@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from packaging.tags import parse_tag
 
-from cffi_build_plugin.wheel_check import check_wheel
+from cffi_build_plugin.check.wheel import check_wheel
 from devtools.interpreters import Interpreter
 from devtools.venvs import auditwheel_repair, for_interpreter, run
 from tests.conftest import EXAMPLE, Tools, copy_project, gil_cpython, need_newer

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from packaging.utils import parse_wheel_filename
 
-from cffi_build_plugin.portable import compiler_executables, find_zig, parse_target
-from cffi_build_plugin.wheel_check import check_wheel
+from cffi_build_plugin.check.wheel import check_wheel
+from cffi_build_plugin.portable.target import compiler_executables, find_zig, parse_target
 from devtools.foreign import (
     bookworm_aarch64_cpython,
     bookworm_aarch64_pypy,
@@ -240,7 +240,7 @@ def test_check_passes_every_good_wheel(x86_wheels, arm_wheels, guarded):
 
 def test_same_tree_host_build_after_a_cross_build_ships_host_modules(project_copy, tmp_path):
     # build/ is named for the host whatever the target, and .abi3.so for every target.
-    from cffi_build_plugin.elf import read_elf
+    from cffi_build_plugin.check.elf import read_elf
 
     project = project_copy("flat-api")
     pip = [sys.executable, "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "-q"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cffi_build_plugin.errors import TagError
-from cffi_build_plugin.portable import (
+from cffi_build_plugin.portable.target import (
     Target,
     compiler_executables,
     parse_target,
@@ -69,7 +69,7 @@ def test_zig_commands_fit_this_setuptools_compiler(monkeypatch):
     # and C++ links must find a zig c++ where distutils swaps the linker's head.
     from setuptools._distutils.ccompiler import new_compiler
 
-    from cffi_build_plugin import portable
+    from cffi_build_plugin.portable import target as portable
 
     monkeypatch.setattr(portable, "find_zig", lambda: ["zig"])
     compiler = new_compiler()
@@ -80,7 +80,7 @@ def test_zig_commands_fit_this_setuptools_compiler(monkeypatch):
 
 
 def test_libc_levels():
-    from cffi_build_plugin.wheel_check import _newer
+    from cffi_build_plugin.check.wheel import _newer
 
     assert _newer("manylinux_2_17_x86_64", "manylinux_2_36_x86_64")
     assert not _newer("manylinux_2_17_x86_64", "manylinux_2_5_x86_64")
@@ -89,7 +89,7 @@ def test_libc_levels():
 
 
 def test_one_abi3_wheel_covers_later_gil_cpythons_only(tmp_path):
-    from cffi_build_plugin.portable_build import BuildInterpreter, _covered
+    from cffi_build_plugin.portable.wheels import BuildInterpreter, _covered
 
     abi3 = tmp_path / "x-1.0-cp310-abi3-manylinux_2_17_x86_64.whl"
     assert _covered(BuildInterpreter("py", "cpython", (3, 12), False), [abi3])

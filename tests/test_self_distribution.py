@@ -16,7 +16,7 @@ pytestmark = pytest.mark.slow
 def _package_files() -> set[str]:
     package = ROOT / "cffi_build_plugin"
     files = {p.relative_to(ROOT).as_posix() for p in package.rglob("*.py")}
-    data = {p.relative_to(ROOT).as_posix() for p in (package / "resources").iterdir()
+    data = {p.relative_to(ROOT).as_posix() for p in package.rglob("*")
             if p.suffix in {".json", ".yml"}}
     return files | data | {"cffi_build_plugin/py.typed"}
 

@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cffi_build_plugin import ConfigError, ModuleSettings, Settings, parse_settings
-from cffi_build_plugin.schema import generate_schema, render_schema, tool_schema
+from cffi_build_plugin.config.schema import generate_schema, render_schema, tool_schema
 
-SCHEMA_FILE = Path(__file__).parent.parent / "cffi_build_plugin/resources/schema.json"
+SCHEMA_FILE = Path(__file__).parent.parent / "cffi_build_plugin/config/schema.json"
 
 
 def problems(table: object) -> list[str]:
@@ -155,7 +155,7 @@ def test_validate_pyproject_uses_our_schema(tmp_path):
 
 
 def test_missing_cffi_message_variants():
-    from cffi_build_plugin.runtime_dependency import missing_cffi_message, requires_name
+    from cffi_build_plugin.modules.runtime_dependency import missing_cffi_message, requires_name
 
     static = missing_cffi_message("fastthing", ["fastthing._native"], dynamic=False)
     assert "Add this line to [project].dependencies in pyproject.toml:" in static

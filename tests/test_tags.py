@@ -8,7 +8,7 @@ import sysconfig
 import pytest
 
 from cffi_build_plugin import TagError
-from cffi_build_plugin.tags import (
+from cffi_build_plugin.modules.abi import (
     PythonBuild,
     StableAbi,
     limited_api_floor,

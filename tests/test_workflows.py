@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from cffi_build_plugin.actions import CIBUILDWHEEL, PINS
+from cffi_build_plugin.init.actions import CIBUILDWHEEL, PINS
 from devtools.venvs import ROOT, run
 from tests.checks import tool, workflow_schema, zizmor
 

@@ -1,0 +1,188 @@
+"""What `init` writes: the [tool.cibuildwheel] table and the GitHub workflow, tailored to the
+cffi modules a project declares."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from importlib import resources
+
+import tomlkit
+from packaging.utils import canonicalize_name
+from tomlkit.items import Table
+
+from cffi_build_plugin.config.settings import LimitedApi
+from cffi_build_plugin.modules.abi import ABI3T_SINCE, PythonVersion
+from cffi_build_plugin.modules.discovery import DeclaredModule
+
+from .actions import CIBUILDWHEEL, PINS
+from .system_packages import BUILT_IN, SystemPackages, packages_for
+
+__all__ = ["ProjectFacts", "cibuildwheel_table", "workflow"]
+
+#: PyPy releases cibuildwheel builds for only under enable = ["pypy-eol"].
+_PYPY_EOL_BELOW = (3, 11)
+
+
+@dataclass(frozen=True)
+class ProjectFacts:
+    """What the generated setup depends on, read from the project without running it."""
+
+    name: str
+    modules: tuple[DeclaredModule, ...]
+    python_floor: PythonVersion | None
+    has_tests: bool
+    test_extra: str | None
+    #: Every planned module could be read; otherwise *modules* is only part of them.
+    all_declared: bool = True
+    #: The API modules' py-limited-api choices (a False one makes every wheel
+    #: version-specific).
+    limited_api: tuple[LimitedApi, ...] = ("auto",)
+
+    @property
+    def stable_abi_floor(self) -> PythonVersion | None:
+        """The floor of the GIL CPython wheels' stable ABI; None when they are
+        version-specific. Unknown (no requires-python) counts as below 3.15."""
+        if not self.limited_api or any(c is False for c in self.limited_api):
+            return None
+        fixed = [(3, int(c[3:])) for c in self.limited_api if isinstance(c, str) and c != "auto"]
+        return max([*fixed, self.python_floor or (3, 9)])
+
+    @property
+    def pure(self) -> bool:
+        """Only ABI-mode modules: one py3-none-any wheel, no cibuildwheel."""
+        return (self.all_declared and bool(self.modules)
+                and all(m.mode == "ABI" for m in self.modules))
+
+
+def workflow(facts: ProjectFacts) -> str:
+    """.github/workflows/wheels.yml for *facts*, every action pinned by commit."""
+    name = "wheels-pure.yml" if facts.pure else "wheels-compiled.yml"
+    # files() of the package, not of templates/ (no __init__.py there: 3.9 cannot).
+    template = resources.files("cffi_build_plugin.init").joinpath("templates").joinpath(name)
+    text = template.read_text("utf-8")
+    for repo, pin in PINS.items():
+        text = text.replace(f"@{repo}@", str(pin))
+    text = text.replace("@cibuildwheel@", f'"{CIBUILDWHEEL}"')
+    text = text.replace("@project_name@", canonicalize_name(facts.name))
+    if "@" in re.sub(r"\S+@[0-9a-f]{40}", "", text):
+        raise RuntimeError(f"unfilled token in the {name} template")
+    return text
+
+
+def _linked_libraries(facts: ProjectFacts) -> tuple[list[str], list[str]]:
+    """(known, unknown) library names the API-mode modules link, system ones left out."""
+    names = dict.fromkeys(lib for m in facts.modules if m.mode != "ABI" for lib in m.libraries)
+    wanted = [lib for lib in names if lib not in BUILT_IN]
+    return ([lib for lib in wanted if packages_for(lib)],
+            [lib for lib in wanted if not packages_for(lib)])
+
+
+def _test_command(facts: ProjectFacts, table: Table) -> None:
+    if facts.has_tests:
+        if facts.test_extra:
+            table["test-extras"] = [facts.test_extra]
+        else:
+            table["test-requires"] = ["pytest"]
+        table["test-sources"] = ["tests"]
+        table["test-command"] = "python -m pytest tests"
+        return
+    imports = sorted({m.module_name for m in facts.modules if m.module_name})
+    if not imports or not facts.all_declared:
+        table.add(tomlkit.comment(
+            "TODO: no tests/ folder and module names init cannot read: set test-command so "
+            "every wheel is imported and tried."))
+        return
+    table.add(tomlkit.comment("No tests/ folder: at least import every cffi module."))
+    table["test-command"] = f'python -c "import {", ".join(imports)}"'
+
+
+def _skip_duplicate_abi3t(facts: ProjectFacts, table: Table) -> None:
+    """One build makes the abi3.abi3t wheel (PEP 803) that free-threaded CPython 3.15+ and
+    GIL CPython 3.15+ share. cibuildwheel re-tests an abi3 wheel on later GIL versions but
+    builds every free-threaded identifier again, and stops at the second wheel of the same
+    name: skip the free-threaded ones whose wheel an earlier build already made."""
+    floor = facts.stable_abi_floor
+    if facts.pure or floor is None:
+        return
+    if floor >= ABI3T_SINCE:
+        first, builder = floor[1], f"cp{floor[0]}{floor[1]} (GIL)"
+    else:
+        first, builder = ABI3T_SINCE[1] + 1, f"cp{ABI3T_SINCE[0]}{ABI3T_SINCE[1]}t"
+    table.add(tomlkit.comment(
+        f"{builder} builds the one abi3.abi3t wheel (PEP 803) for GIL and free-threaded "
+        "CPython 3.15+:"))
+    table.add(tomlkit.comment(
+        "later free-threaded builds would make the same file again, which cibuildwheel "
+        "refuses."))
+    table["skip"] = [f"cp3{{{first}..40}}t-*"]
+
+
+def _vcpkg_install(packages: list[SystemPackages], triplet: str) -> str:
+    return "vcpkg install " + " ".join(f"{p.vcpkg}:{triplet}" for p in packages)
+
+
+def cibuildwheel_table(facts: ProjectFacts) -> Table:
+    """``[tool.cibuildwheel]``: CPython and PyPy, 64-bit, tested, no limited-API override."""
+    table = tomlkit.table()
+    eol = facts.python_floor is None or facts.python_floor < _PYPY_EOL_BELOW
+    for line in ("Written by `cffi-build-plugin init`. No limited-API setting is needed: the",
+                 "plugin tags GIL CPython wheels abi3 (one per platform, re-tested on later",
+                 "versions), free-threaded 3.15+ ones abi3.abi3t, and PyPy and older",
+                 "free-threaded wheels version-specific by itself."):
+        table.add(tomlkit.comment(line))
+    table.add(tomlkit.comment(
+        'PyPy is opt-in: "pypy" gives 3.11+' + (', "pypy-eol" the 3.9 and 3.10 that '
+                                                  "requires-python admits." if eol else ".")))
+    table["enable"] = ["pypy", "pypy-eol"] if eol else ["pypy"]
+    table.add(tomlkit.comment('64-bit only: no i686 Linux, no 32-bit Windows ("auto" adds them).'))
+    table["archs"] = ["auto64"]
+    _skip_duplicate_abi3t(facts, table)
+    table["build-frontend"] = "build"
+    _test_command(facts, table)
+    known, unknown = _linked_libraries(facts)
+    unknown_note = [m for m in facts.modules if m.libraries_unknown]
+    # Comments before the sub-tables, or TOML would file them under the last one.
+    for lib in unknown:
+        table.add(tomlkit.comment(
+            f"TODO: a module links {lib!r}; install its development files in before-all "
+            "(cffi-build-plugin cannot tell which package provides it)."))
+    for module in unknown_note:
+        table.add(tomlkit.comment(
+            f"TODO: {module.spec} computes libraries=; install what it links in before-all."))
+    if known:
+        packages = [p for p in map(packages_for, known) if p]
+        epel = "yum install -y epel-release && " if any(p.epel for p in packages) else ""
+        linux = tomlkit.table()
+        linux["before-all"] = epel + "yum install -y " + " ".join(p.yum for p in packages)
+        table["linux"] = linux
+        macos = tomlkit.table()
+        macos.add(tomlkit.comment(
+            "Homebrew's bottles target the runner's macOS: so must the wheels. Keg-only "
+            "formulas need"))
+        macos.add(tomlkit.comment(
+            "$(brew --prefix <formula>)/include and lib in the builder's include_dirs and "
+            "library_dirs."))
+        macos["environment"] = {"MACOSX_DEPLOYMENT_TARGET": "15.0"}
+        macos["before-all"] = "brew install " + " ".join(p.brew for p in packages)
+        table["macos"] = macos
+        windows = tomlkit.table()
+        windows.add(tomlkit.comment(
+            "Builders must add vcpkg's installed/<triplet>/include and lib to include_dirs and "
+            "library_dirs;"))
+        windows.add(tomlkit.comment(
+            "delvewheel then needs --add-path <vcpkg>/installed/<triplet>/bin in "
+            "repair-wheel-command."))
+        windows["before-all"] = _vcpkg_install(packages, "x64-windows")
+        table["windows"] = windows
+        musl = tomlkit.table()
+        musl["select"] = "*-musllinux*"
+        musl["before-all"] = "apk add " + " ".join(p.apk for p in packages)
+        arm = tomlkit.table()
+        arm["select"] = "*-win_arm64"
+        arm["before-all"] = _vcpkg_install(packages, "arm64-windows")
+        overrides = tomlkit.aot()
+        overrides.append(musl)
+        overrides.append(arm)
+        table["overrides"] = overrides
+    return table

@@ -1,0 +1,483 @@
+"""`cffi-build-plugin migrate`: a setup.py / setup.cfg cffi project → pyproject.toml + the plugin.
+
+Reads setup.py without running it (``--exec`` runs it, with ``setup()`` intercepted, for values
+only running can give), translates setup.cfg with ini2toml, and edits pyproject.toml with
+tomlkit. Every change is computed first and shown (``--dry-run``) or written atomically; a
+second run changes nothing. What cannot be moved stays in a stripped setup.py, each keyword
+with the reason, and is listed in the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import tomlkit
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.utils import canonicalize_name
+from tomlkit.items import Table
+from tomlkit.toml_document import TOMLDocument
+
+from cffi_build_plugin.config.project import PLUGIN_NAME, Project
+from cffi_build_plugin.config.settings import Settings
+from cffi_build_plugin.edits.files import Change
+from cffi_build_plugin.errors import ConfigError
+from cffi_build_plugin.init.plan import add_build_system, add_runtime_dependency, load_pyproject
+from cffi_build_plugin.modules.runtime_dependency import with_pypy_marker
+
+from .setup_cfg_convert import CfgConversion, convert_setup_cfg
+from .setup_keywords import Conversion, convert_keywords
+from .setup_py_exec import UNREADABLE, record_setup_keywords
+from .setup_py_reader import SetupScript, Unresolved, read_setup_py
+from .setup_py_rewrite import strip_setup_py
+
+__all__ = ["MigratePlan", "plan_migrate"]
+
+#: [project] keys in the order the packaging guide writes them.
+_PROJECT_ORDER = (
+    "name", "version", "description", "readme", "requires-python", "license", "authors",
+    "maintainers", "keywords", "classifiers", "dependencies", "optional-dependencies", "urls",
+    "scripts", "gui-scripts", "entry-points", "dynamic",
+)
+
+
+@dataclass(frozen=True)
+class MigratePlan:
+    root: Path
+    changes: tuple[Change, ...]
+    #: One line per decision: what moved where, what was dropped or kept, and why.
+    report: tuple[str, ...]
+
+
+def _read_text(path: Path) -> tuple[str, str] | None:
+    """(text with \\n line ends, the file's own line end), or None when absent."""
+    if not path.is_file():
+        return None
+    raw = path.read_bytes().decode("utf-8", "surrogateescape")
+    return raw.replace("\r\n", "\n"), "\r\n" if "\r\n" in raw else "\n"
+
+
+def _executed_values(script: SetupScript, report: list[str]) -> dict[str, Any]:
+    """The static keywords, with what running setup.py gave where reading could not tell."""
+    recorded = record_setup_keywords(script.path)
+    values: dict[str, Any] = dict(script.call.keywords)
+    for key, value in recorded.items():
+        static = values.get(key)
+        if key in values and not isinstance(static, Unresolved):
+            continue
+        if key in {"cmdclass", "ext_modules", "distclass"} or (
+                isinstance(value, dict) and UNREADABLE in value):
+            continue
+        values[key] = value
+        report.append(f"{key}: recorded by running setup.py (--exec): {value!r}"[:160])
+    for key, static in script.call.keywords.items():
+        if isinstance(static, Unresolved) and key not in recorded:
+            values.pop(key)  # the run did not pass it: nothing to keep
+    return values
+
+
+def _check_fallback(script: SetupScript) -> None:
+    assert script.fallback is not None
+    main = {k: v for k, v in script.call.keywords.items() if k != "cffi_modules"}
+    if "cffi_modules" not in script.call.keywords or dict(script.fallback.keywords) != main:
+        raise ConfigError(str(script.path), [
+            f"setup() is called twice in a try/except (line {script.call.node.lineno} and "
+            f"{script.fallback.node.lineno}), and the second call differs from the first in "
+            "more than cffi_modules: migrate cannot say that as optional modules; make the "
+            "second call the first one without cffi_modules, then run migrate again"])
+
+
+def _plain(item: Any) -> Any:
+    """A tomlkit item as plain Python (tomlkit hands some values out unwrapped already)."""
+    return item.unwrap() if hasattr(item, "unwrap") else item
+
+
+def _requirement_name(line: str) -> str | None:
+    try:
+        return canonicalize_name(Requirement(line).name)
+    except InvalidRequirement:
+        return None
+
+
+def _ordered_project(table: Table, new: Mapping[str, Any], report: list[str],
+                     weaker: frozenset[str] = frozenset(),
+                     blocked: frozenset[str] = frozenset()) -> None:
+    """Add the [project] keys of *new* that the table lacks, in the usual order; keys in
+    *weaker* (from setup.cfg) are replaced, as setup() keywords override setup.cfg."""
+    for key in _PROJECT_ORDER:
+        if key not in new:
+            continue
+        value = new[key]
+        if key == "dynamic":
+            existing = table.get("dynamic")
+            merged = list(_plain(existing)) if existing is not None else []
+            merged += [v for v in value if v not in merged and v not in table]
+            if merged:
+                table["dynamic"] = merged
+            continue
+        if key in blocked:
+            report.append(f"kept pyproject.toml's dynamic {key}; setup.py says {value!r}"[:160])
+            continue
+        if key in table and key not in weaker:
+            if _plain(table[key]) != value:
+                report.append(f"kept pyproject.toml's [project].{key}; setup.py says {value!r}"
+                              [:160])
+            continue
+        if key in table and _plain(table[key]) != value:
+            report.append(f"[project].{key}: setup.py's value replaces setup.cfg's, as in a "
+                          "setuptools build")
+        table[key] = _toml_value(value)
+
+
+def _toml_value(value: Any) -> Any:
+    if isinstance(value, list) and len(value) > 1 and all(isinstance(v, str) for v in value):
+        array = tomlkit.array()
+        array.extend(value)
+        return array.multiline(True)
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        array = tomlkit.array()
+        for item in value:
+            inline = tomlkit.inline_table()
+            inline.update(item)
+            array.append(inline)
+        return array
+    if isinstance(value, dict) and len(value) <= 2 and all(
+            isinstance(v, str) for v in value.values()) and set(value) <= {
+            "file", "content-type", "text", "attr"}:
+        inline = tomlkit.inline_table()
+        inline.update(value)
+        return inline
+    return value
+
+
+def _sub_table(parent: Any, key: str) -> Any:
+    if key not in parent:
+        parent[key] = tomlkit.table()
+    return parent[key]
+
+
+def _merge_setuptools(doc: TOMLDocument, setuptools: Mapping[str, Any],
+                      dynamic: Mapping[str, Any], report: list[str],
+                      weaker: frozenset[str] = frozenset()) -> None:
+    if not setuptools and not dynamic:
+        return
+    tool = _sub_table(doc, "tool")
+    table = _sub_table(tool, "setuptools")
+    for key, value in setuptools.items():
+        if key not in table or key in weaker:
+            table[key] = _toml_value(value)
+        elif _plain(table[key]) != value:
+            report.append(f"kept [tool.setuptools].{key} as pyproject.toml has it")
+    if dynamic:
+        dyn = _sub_table(table, "dynamic")
+        for key, value in dynamic.items():
+            if key not in dyn:
+                dyn[key] = _toml_value(value)
+        project = _sub_table(doc, "project")
+        listed = list(_plain(project.get("dynamic", [])))
+        missing = [key for key in dynamic if key not in listed]
+        if missing:
+            project["dynamic"] = listed + missing
+
+
+def _merge_cfg(doc: TOMLDocument, cfg: CfgConversion, report: list[str]) -> None:
+    """setup.cfg's tables under what pyproject.toml already says."""
+    for key, value in cfg.doc.items():
+        if key not in doc:
+            doc[key] = value
+            continue
+        if key == "project":
+            _ordered_project(doc["project"], value.unwrap(), report)
+        elif key == "tool":
+            tool = doc["tool"]
+            for name, table in value.items():
+                if name not in tool:
+                    tool[name] = table
+                elif name == "setuptools":
+                    plain = table.unwrap()
+                    _merge_setuptools(doc, {k: v for k, v in plain.items() if k != "dynamic"},
+                                      plain.get("dynamic", {}), report)
+
+
+def _modules_entries(modules: Sequence[str], optional: bool) -> list[Any]:
+    if not optional:
+        return list(modules)
+    entries = []
+    for spec in modules:
+        inline = tomlkit.inline_table()
+        inline.update({"builder": spec, "optional": True})
+        entries.append(inline)
+    return entries
+
+
+def _merge_modules(doc: TOMLDocument, modules: Sequence[str], optional: bool,
+                   source: str, report: list[str]) -> None:
+    tool = _sub_table(doc, "tool")
+    table = _sub_table(tool, PLUGIN_NAME)
+    if "modules" in table:
+        report.append(f"kept [tool.{PLUGIN_NAME}].modules as pyproject.toml has it")
+        return
+    for spec in modules:
+        if ":" not in spec:
+            raise ConfigError(source, [
+                f"cffi_modules entry {spec!r} is not in cffi's form \"path/to/build.py:name\""])
+    array = tomlkit.array()
+    array.extend(_modules_entries(modules, optional))
+    table["modules"] = array.multiline(len(modules) > 1)
+    table.add(tomlkit.nl())  # pyproject's own tables may follow
+    how = " (optional = true: setup.py fell back to a build without them when they failed)" \
+        if optional else ""
+    report.append(f"cffi_modules → [tool.{PLUGIN_NAME}].modules{how}")
+
+
+def _merge_build_requires(doc: TOMLDocument, requires: Sequence[str], source: str,
+                          report: list[str]) -> None:
+    add_build_system(doc, source, report)
+    table: Any = doc["build-system"]
+    present = {_requirement_name(str(r)) for r in table["requires"]}
+    for line in requires:
+        name = _requirement_name(line)
+        if name is not None and name not in present:
+            table["requires"].append(line)
+            present.add(name)
+            report.append(f"build requirement {line!r} → [build-system].requires")
+
+
+def _start_doc(cfg: CfgConversion | None) -> TOMLDocument:
+    """A new pyproject.toml: [build-system] first, then setup.cfg's tables (comments kept)."""
+    doc = tomlkit.document()
+    build = tomlkit.table()
+    build["requires"] = tomlkit.array().multiline(True)
+    build["requires"].append("setuptools>=70.1")
+    build["build-backend"] = "setuptools.build_meta"
+    doc["build-system"] = build
+    if cfg is not None:
+        for key, value in cfg.doc.items():
+            doc[key] = value
+    return doc
+
+
+@dataclass
+class _Sources:
+    """What the project's setup.cfg and setup.py say, read before anything is merged."""
+
+    cfg: CfgConversion | None
+    script: SetupScript | None
+    conversion: Conversion
+
+    @property
+    def modules(self) -> list[str]:
+        return (self.cfg.modules if self.cfg else []) + self.conversion.modules
+
+    @property
+    def build_requires(self) -> list[str]:
+        return (self.cfg.build_requires if self.cfg else []) + self.conversion.build_requires
+
+    @property
+    def limited_api(self) -> str | None:
+        return self.conversion.limited_api or (self.cfg.limited_api if self.cfg else None)
+
+    @property
+    def optional_modules(self) -> bool:
+        return self.script is not None and self.script.fallback is not None
+
+
+def _read_sources(root: Path, run_setup_py: bool, report: list[str]) -> _Sources | None:
+    setup_py, setup_cfg = root / "setup.py", root / "setup.cfg"
+    cfg = convert_setup_cfg(setup_cfg) if setup_cfg.is_file() else None
+    script = read_setup_py(setup_py) if setup_py.is_file() else None
+    if cfg is None and script is None:
+        return None
+    if cfg is not None:
+        report += cfg.report
+    conversion = Conversion()
+    if script is not None:
+        if script.call.opaque_kwargs:
+            where = ", ".join(u.where() for u in script.call.opaque_kwargs)
+            raise ConfigError(str(script.path), [
+                f"setup() is given computed arguments ({where}: **kwargs or positional): "
+                "migrate cannot tell which keywords they set; write them out as keywords "
+                "(setup(name=..., ...)), then run migrate again"])
+        if script.fallback is not None:
+            _check_fallback(script)
+        values = _executed_values(script, report) if run_setup_py else None
+        conversion = convert_keywords(script, root, values)
+        report += conversion.report
+    return _Sources(cfg, script, conversion)
+
+
+def _check_backend(doc: TOMLDocument, source: str) -> None:
+    backend = _plain(doc.get("build-system", {})).get("build-backend")
+    if backend is not None and not str(backend).startswith("setuptools.build_meta"):
+        raise ConfigError(source, [
+            f"[build-system].build-backend is {backend!r}: migrate converts setuptools projects "
+            "(cffi-build-plugin is a setuptools plugin)"])
+
+
+def _keys(doc: TOMLDocument | None, table: str) -> frozenset[str]:
+    """The keys of [project] or [tool.setuptools] in *doc*."""
+    if doc is None:
+        return frozenset()
+    found: Any = doc.get("project", {}) if table == "project" else \
+        doc.get("tool", {}).get("setuptools", {})
+    return frozenset(found)
+
+
+def _drop_stale_dynamic(doc: TOMLDocument) -> None:
+    """A field setup.py gives outright is no longer dynamic (setup.cfg's ``attr:`` version
+    under a literal ``version=``)."""
+    project: Any = doc.get("project", {})
+    listed = _plain(project.get("dynamic", []))
+    stale = [name for name in listed if name in project]
+    if not stale:
+        return
+    kept = [name for name in listed if name not in stale]
+    if kept:
+        project["dynamic"] = kept
+    else:
+        del project["dynamic"]
+    setuptools: Any = doc.get("tool", {}).get("setuptools", {})
+    dynamic: Any = setuptools.get("dynamic", {})
+    for name in stale:
+        if name in dynamic:
+            del dynamic[name]
+    if "dynamic" in setuptools and not dynamic:
+        del setuptools["dynamic"]
+
+
+def _default_package_data(doc: TOMLDocument, had_project: bool, sources: _Sources,
+                          report: list[str]) -> None:
+    """setup.py's include_package_data defaults to false, pyproject.toml's to true: a
+    setup.py project that left it unset keeps its wheel's contents with an explicit false.
+    (setup.cfg's translation already says it; an existing [project] already meant true.)"""
+    setuptools: Any = doc.get("tool", {}).get("setuptools", {})
+    if had_project or "include-package-data" in setuptools or sources.script is None or \
+            "include_package_data" in sources.conversion.keep:
+        return
+    _merge_setuptools(doc, {"include-package-data": False}, {}, report)
+
+
+def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
+            report: list[str]) -> TOMLDocument:
+    source = str(root / "pyproject.toml")
+    own_project, own_setuptools = _keys(existing, "project"), _keys(existing, "setuptools")
+    # pyproject.toml's own dynamic fields win over setup.py (setuptools reads them there).
+    own_dynamic = frozenset(_plain(existing.get("project", {})).get("dynamic", [])) \
+        if existing is not None else frozenset()
+    if existing is None:
+        doc = _start_doc(sources.cfg)
+    else:
+        doc = existing
+        if sources.cfg is not None:
+            _merge_cfg(doc, sources.cfg, report)
+    if sources.script is not None:
+        _ordered_project(_sub_table(doc, "project"), sources.conversion.project, report,
+                         _keys(doc, "project") - own_project, own_dynamic)
+        _merge_setuptools(doc, sources.conversion.setuptools, sources.conversion.dynamic,
+                          report, _keys(doc, "setuptools") - own_setuptools)
+        _drop_stale_dynamic(doc)
+    metadata: Any = doc.get("project", {})
+    if "name" not in metadata:
+        raise ConfigError(str(root / ("setup.py" if sources.script else "setup.cfg")), [
+            "the project's name is not written out (it is computed, or missing): "
+            "pyproject.toml needs [project].name; pass --exec to record it, or set it by hand"])
+    if sources.modules:
+        origin = root / ("setup.py" if sources.conversion.modules else "setup.cfg")
+        _merge_modules(doc, sources.modules, sources.optional_modules, str(origin), report)
+    elif PLUGIN_NAME not in doc.get("tool", {}):
+        raise ConfigError(str(root), [
+            "no cffi_modules in setup.py or setup.cfg: migrate converts cffi projects; "
+            f"builders can also be discovered: add {PLUGIN_NAME} to [build-system].requires"])
+    _default_package_data(doc, existing is not None and "project" in existing, sources,
+                          report)
+    if sources.limited_api is not None:
+        table = _sub_table(_sub_table(doc, "tool"), PLUGIN_NAME)
+        if "py-limited-api" not in table:
+            table["py-limited-api"] = sources.limited_api
+    _merge_build_requires(doc, sources.build_requires, source, report)
+    add_runtime_dependency(doc, Project(root, Settings(), _plain(metadata)), source, report)
+    _mark_cffi_for_pypy(doc, report)
+    return doc
+
+
+def _mark_cffi_for_pypy(doc: TOMLDocument, report: list[str]) -> None:
+    """An unmarked cffi requirement installs PyPI's cffi over the one PyPy bundles (uv does;
+    pip installs an empty distribution): both lists get the marker."""
+    places = (("build-system", "requires"), ("project", "dependencies"))
+    for table_name, key in places:
+        array: Any = doc.get(table_name, {}).get(key)
+        if not isinstance(array, list):
+            continue
+        for i, line in enumerate(list(array)):
+            marked = with_pypy_marker(str(line))
+            if marked != str(line):
+                array[i] = marked
+                report.append(f"[{table_name}].{key}: {str(line)!r} → {marked!r} (PyPy bundles "
+                              "its own cffi)")
+
+
+def plan_migrate(root: Path, *, run_setup_py: bool = False) -> MigratePlan:
+    """What migrate would change in the project at *root*; nothing is written."""
+    root = root.resolve()
+    pyproject, setup_cfg = root / "pyproject.toml", root / "setup.cfg"
+    existing = load_pyproject(pyproject) if pyproject.is_file() else None
+    if existing is not None:
+        _check_backend(existing[0], str(pyproject))
+    before = existing[0].as_string() if existing else None
+    newline = existing[1] if existing else "\n"
+    report: list[str] = []
+    sources = _read_sources(root, run_setup_py, report)
+    if sources is None:
+        if existing is not None and PLUGIN_NAME in str(existing[0].get("build-system", {})):
+            return MigratePlan(root, (), ("nothing to migrate: no setup.py, and setup.cfg "
+                                          "(if any) has no setuptools sections",))
+        raise ConfigError(str(root), [
+            "no setup.py or setup.cfg with setuptools sections: nothing to migrate"])
+    doc = _merged(root, existing[0] if existing else None, sources, report)
+    text = doc.as_string().rstrip("\n") + "\n"
+
+    changes: list[Change] = []
+    if text != before:
+        changes.append(Change(pyproject, None if before is None else
+                              before.replace("\n", newline), text.replace("\n", newline)))
+    if sources.script is not None:
+        changes += _setup_py_change(sources.script, sources.conversion, report)
+    if sources.cfg is not None:
+        changes += _setup_cfg_change(setup_cfg, sources.cfg, report)
+    return MigratePlan(root, tuple(changes), tuple(report))
+
+
+def _setup_cfg_change(path: Path, cfg: CfgConversion, report: list[str]) -> list[Change]:
+    old = _read_text(path)
+    assert old is not None
+    new = None if cfg.remaining is None else cfg.remaining.replace("\n", old[1])
+    if new == old[0].replace("\n", old[1]):
+        return []
+    report.append("deleted setup.cfg: everything in it moved" if new is None else
+                  "kept setup.cfg for its other sections")
+    return [Change(path, old[0].replace("\n", old[1]), new)]
+
+
+def _setup_py_change(script: SetupScript, conversion: Conversion,
+                     report: list[str]) -> list[Change]:
+    moved = set(script.call.keywords) - set(conversion.keep)
+    if not moved and script.fallback is None and not conversion.replace:
+        for key, why in conversion.keep.items():
+            report.append(f"setup.py keeps {key}: {why}")
+        return []
+    stripped = strip_setup_py(script, conversion.keep, conversion.replace)
+    old = _read_text(script.path)
+    assert old is not None
+    if stripped.text is None:
+        report.append("deleted setup.py: everything in it moved")
+        return [Change(script.path, old[0].replace("\n", old[1]), None)]
+    for key, why in conversion.keep.items():
+        report.append(f"setup.py keeps {key}: {why}")
+    for effect in stripped.effects:
+        report.append(f"setup.py keeps code that runs when it runs: {effect}")
+    new = stripped.text.replace("\n", old[1])
+    if new == old[0].replace("\n", old[1]):
+        return []
+    return [Change(script.path, old[0].replace("\n", old[1]), new)]

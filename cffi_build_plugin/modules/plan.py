@@ -1,0 +1,99 @@
+"""Which modules a project builds: its configured specs, or the discovered ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from cffi_build_plugin.config.project import Project
+from cffi_build_plugin.config.settings import TABLE, LimitedApi
+from cffi_build_plugin.errors import ConfigError
+
+from .discovery import BuilderSpec, DeclaredModule, Skipped, analyze_source, discover
+
+__all__ = ["Plan", "PlannedModule", "make_plan"]
+
+
+@dataclass(frozen=True)
+class PlannedModule:
+    """One builder to run at build time, with its options; nothing has run yet."""
+
+    spec: BuilderSpec
+    origin: Literal["config", "discovered"]
+    optional: bool = False
+    py_limited_api: LimitedApi = "auto"
+    package: str | None = None
+    #: What reading (not running) the builder told; None when it could not tell.
+    declared: DeclaredModule | None = None
+
+    @property
+    def may_be_api(self) -> bool:
+        """False only when the builder certainly passes ``source=None`` (ABI mode)."""
+        return self.declared is None or self.declared.mode != "ABI"
+
+    @property
+    def declared_name(self) -> str | None:
+        name = self.declared.module_name if self.declared else None
+        if name and self.package and "." not in name:
+            return f"{self.package}.{name}"
+        return name
+
+
+@dataclass(frozen=True)
+class Plan:
+    modules: tuple[PlannedModule, ...]
+    skipped: tuple[Skipped, ...] = ()
+
+    @property
+    def builder_files(self) -> tuple[str, ...]:
+        return tuple(sorted({m.spec.path for m in self.modules}))
+
+
+def _declared(root: Path, spec: BuilderSpec) -> DeclaredModule | None:
+    try:
+        text = (root / spec.path).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None  # reported when the builder runs
+    found, _ = analyze_source(spec.path, text)
+    return next((m for m in found if m.spec.name == spec.name), None)
+
+
+def make_plan(project: Project) -> Plan:
+    """The modules to build, checked for what can be checked without running anything."""
+    settings = project.settings
+    root = project.root
+    if settings.modules is None:
+        found = discover(root, settings.include, settings.exclude)
+        modules = tuple(
+            PlannedModule(m.spec, "discovered", py_limited_api=settings.py_limited_api, declared=m)
+            for m in found.modules
+        )
+        return Plan(modules, found.skipped)
+
+    problems: list[str] = []
+    planned: list[PlannedModule] = []
+    seen: set[BuilderSpec] = set()
+    for i, entry in enumerate(settings.modules):
+        key = f"{TABLE}.modules[{i}].builder"
+        spec = BuilderSpec.parse(entry.builder)
+        path = (root / spec.path).resolve()
+        if not path.is_relative_to(root.resolve()):
+            problems.append(f"{key}: {spec.path!r} is outside the project root; builders must "
+                            "live inside the project so the sdist can carry them")
+            continue
+        if not path.is_file():
+            problems.append(f"{key}: {spec.path!r} does not exist (paths are relative to "
+                            f"{project.pyproject.name}'s folder)")
+            continue
+        if spec in seen:
+            problems.append(f"{key}: {spec} is listed twice")
+            continue
+        seen.add(spec)
+        limited = entry.py_limited_api if entry.py_limited_api is not None \
+            else settings.py_limited_api
+        planned.append(PlannedModule(spec, "config", entry.optional, limited, entry.package,
+                                     _declared(root, spec)))
+    if problems:
+        raise ConfigError(str(project.pyproject), problems)
+    return Plan(tuple(planned))

@@ -1,0 +1,230 @@
+"""Per-distribution state: the static plan, and the builders' results once something is built."""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from setuptools import Distribution, Extension
+
+from cffi_build_plugin.config.build_options import (
+    BuildOptions,
+    building_with,
+    hook_config_settings,
+    project_options,
+)
+from cffi_build_plugin.config.project import Project
+from cffi_build_plugin.errors import BuilderError, ConfigError, DependencyError
+from cffi_build_plugin.modules.abi import (
+    PythonBuild,
+    StableAbi,
+    limited_api_floor,
+    stable_abi,
+    supports_stable_abi,
+)
+from cffi_build_plugin.modules.builders import BuiltModule, run_builders
+from cffi_build_plugin.modules.checks import check_inputs_exist, check_modes, check_module_names
+from cffi_build_plugin.modules.extensions import make_extension
+from cffi_build_plugin.modules.plan import Plan, make_plan
+from cffi_build_plugin.modules.runtime_dependency import missing_cffi_message, requires_name
+from cffi_build_plugin.modules.sdist_inputs import C_SUFFIXES, static_build_inputs
+
+__all__ = ["BuildState", "Resolution"]
+
+log = logging.getLogger("cffi_build_plugin")
+
+
+@dataclass
+class Resolution:
+    """What the builders said, and the Extensions made from it."""
+
+    api: list[tuple[BuiltModule, Extension]] = field(default_factory=list)
+    abi: list[BuiltModule] = field(default_factory=list)
+    #: Optional modules that failed: builder spec -> why.
+    failed: dict[str, str] = field(default_factory=dict)
+    #: The wheel's stable ABI (abi3 or abi3t, and its floor); None when any module is
+    #: version-specific.
+    stable_abi: StableAbi | None = None
+    #: Absolute paths of inputs the wheel must not carry.
+    wheel_exclusions: frozenset[Path] = frozenset()
+
+
+class BuildState:
+    """Attached to a Distribution by the setuptools hook; everything expensive is lazy.
+
+    The build options are resolved (and checked) here, at activation, so an unknown one fails
+    every build of the project, even one whose builders never read them.
+    """
+
+    def __init__(self, dist: Distribution, project: Project) -> None:
+        self.dist = dist
+        self.project = project
+        self.options: BuildOptions = project_options(project, hook_config_settings())
+        self._resolution: Resolution | None = None
+        self._failure: Exception | None = None
+
+    @functools.cached_property
+    def plan(self) -> Plan:
+        return make_plan(self.project)
+
+    @property
+    def resolved(self) -> Resolution | None:
+        return self._resolution
+
+    def builder_paths(self) -> frozenset[Path]:
+        return frozenset((self.project.root / p).resolve() for p in self.plan.builder_files)
+
+    def sdist_inputs(self) -> list[str]:
+        return static_build_inputs(self.project.root, self.plan.builder_files)
+
+    def our_extensions(self) -> list[Extension]:
+        return [ext for _, ext in self._resolution.api] if self._resolution else []
+
+    def has_api_modules(self) -> bool:
+        """Whether the build has C extensions of ours: exact once builders ran, else a guess
+        that errs towards yes (a module whose mode reading cannot tell)."""
+        if self._resolution is not None:
+            return any(str(b.planned.spec) not in self._resolution.failed
+                       for b, _ in self._resolution.api)
+        return any(m.may_be_api for m in self.plan.modules)
+
+    # -- running the builders -------------------------------------------------------------
+
+    def resolve(self) -> Resolution:
+        """Run the builders (once) and register their Extensions with the distribution."""
+        if self._failure is not None:
+            raise self._failure  # once failed, never run the builders a second time
+        if self._resolution is None:
+            try:
+                self._resolution = self._resolve()
+            except Exception as exc:
+                self._failure = exc
+                raise
+        return self._resolution
+
+    def _resolve(self) -> Resolution:
+        plan = self.plan
+        if not plan.modules:
+            raise ConfigError(str(self.project.pyproject), [self._nothing_found()])
+        self._check_runtime_dependency(plan)
+        resolution = Resolution()
+        built = self._run_builders(plan, resolution.failed)
+        problems = (
+            check_modes(built)
+            + check_module_names(built, self._packages())
+            + check_inputs_exist(built, self.project.root)
+        )
+        if problems:
+            raise BuilderError("\n".join(problems))
+        resolution.stable_abi = self._wheel_stable_abi(built)
+        for module in built:
+            if module.mode == "ABI":
+                resolution.abi.append(module)
+                continue
+            abi = resolution.stable_abi if self._module_limited(module) else None
+            ext = make_extension(module, self._ext_name(module), abi, self.project.root)
+            resolution.api.append((module, ext))
+        if self.dist.ext_modules is None:
+            self.dist.ext_modules = []
+        self.dist.ext_modules.extend(ext for _, ext in resolution.api)
+        resolution.wheel_exclusions = self._wheel_exclusions(resolution)
+        return resolution
+
+    def _run_builders(self, plan: Plan, failed: dict[str, str]) -> list[BuiltModule]:
+        """The modules the builders gave; an optional one that failed is noted in *failed*."""
+        with building_with(self.options):
+            results = run_builders(self.project.root, plan.modules, self.dist.ext_package)
+        errors: list[str] = []
+        built: list[BuiltModule] = []
+        for planned, result in zip(plan.modules, results):
+            if not isinstance(result, BuilderError):
+                built.append(result)
+            elif planned.optional:
+                name = f"{planned.declared_name} ({planned.spec})" if planned.declared_name \
+                    else str(planned.spec)
+                log.warning("optional cffi module %s skipped: %s", name, result)
+                failed[str(planned.spec)] = str(result)
+            else:
+                errors.append(str(result))
+        if errors:
+            raise BuilderError("\n".join(errors))
+        return built
+
+    def _packages(self) -> list[str]:
+        """The project's packages, as setuptools found or was told them."""
+        return list(self.dist.packages or [])
+
+    def _nothing_found(self) -> str:
+        if self.project.settings.modules is not None:
+            return "tool.cffi-build-plugin.modules is empty: list at least one builder spec"
+        reasons = "".join(f"\n      {s.path}: {s.reason}" for s in self.plan.skipped)
+        return (
+            "the project opts in to cffi-build-plugin, but discovery found no cffi builder "
+            "(a module-level FFI() with set_source(), or a function returning one); name them "
+            'in [tool.cffi-build-plugin] modules = ["path/to/build.py:ffibuilder"]'
+            + (f"\n    skipped:{reasons}" if reasons else "")
+        )
+
+    def _check_runtime_dependency(self, plan: Plan) -> None:
+        if requires_name(getattr(self.dist, "install_requires", None), "cffi"):
+            return
+        names = [m.declared_name or str(m.spec) for m in plan.modules]
+        message = missing_cffi_message(
+            self.dist.get_name(), names, "dependencies" in self.project.dynamic
+        )
+        if self.project.settings.missing_cffi_dependency == "warn":
+            log.warning("%s", message)
+        else:
+            raise DependencyError(message)
+
+    @staticmethod
+    def _module_limited(module: BuiltModule) -> bool:
+        return (
+            supports_stable_abi(PythonBuild.running())
+            and module.planned.py_limited_api is not False
+            and module.kwds.get("py_limited_api", True) is not False
+        )
+
+    def _wheel_stable_abi(self, built: list[BuiltModule]) -> StableAbi | None:
+        """The stable ABI for the highest floor any API module asks for, or None if one is
+        version-specific."""
+        api = [m for m in built if m.mode == "API"]
+        if not api or not all(self._module_limited(m) for m in api):
+            return None
+        requires_python = self.project.metadata.get("requires-python") or getattr(
+            self.dist, "python_requires", None
+        )
+        floors = [limited_api_floor(m.planned.py_limited_api, str(requires_python or ""))
+                  for m in api]
+        return stable_abi(PythonBuild.running(), max(f for f in floors if f is not None))
+
+    def _ext_name(self, module: BuiltModule) -> str:
+        """setuptools prefixes ext_package itself, so the Extension gets the rest."""
+        prefix = self.dist.ext_package
+        if not prefix:
+            return module.full_name
+        if module.full_name.startswith(prefix + "."):
+            return module.full_name[len(prefix) + 1:]
+        raise BuilderError(
+            f"builder {module.planned.spec}: module {module.full_name} is not inside "
+            f"ext_package {prefix!r}; drop ext_package or the module's package setting"
+        )
+
+    def _wheel_exclusions(self, resolution: Resolution) -> frozenset[Path]:
+        """Builder scripts and the C inputs they read: for the sdist, not the wheel."""
+        root = self.project.root.resolve()
+        paths = set(self.builder_paths())
+        paths.update((root / p).resolve() for p in self.sdist_inputs()
+                     if Path(p).suffix.lower() in C_SUFFIXES)
+        for module, _ in resolution.api:
+            kwds: dict[str, Any] = module.kwds
+            for key in ("sources", "depends"):
+                paths.update((root / p).resolve() for p in kwds.get(key, []))
+        # build_clib libraries the modules link: compiled in, not shipped.
+        for _, info in getattr(self.dist, "libraries", None) or []:
+            for key in ("sources", "depends"):
+                paths.update((root / p).resolve() for p in info.get(key, []))
+        return frozenset(paths)
