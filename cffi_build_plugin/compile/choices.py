@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from cffi_build_plugin._process import find_tool, run
+from cffi_build_plugin.config import environment
+from cffi_build_plugin.config.environment import env_value, parse_flag
 from cffi_build_plugin.config.settings import Settings, toml_key
 from cffi_build_plugin.errors import CffiBuildPluginError, ConfigError
 
@@ -34,13 +36,11 @@ __all__ = [
 
 log = logging.getLogger("cffi_build_plugin")
 
-ENV_JOBS = "CFFI_BUILD_PLUGIN_JOBS"
-ENV_COMPILER_CACHE = "CFFI_BUILD_PLUGIN_COMPILER_CACHE"
-ENV_DEBUG_INFO = "CFFI_BUILD_PLUGIN_DEBUG_INFO"
+ENV_JOBS = environment.JOBS.name
+ENV_COMPILER_CACHE = environment.COMPILER_CACHE.name
+ENV_DEBUG_INFO = environment.DEBUG_INFO.name
 
 _ENV_OF = {"jobs": ENV_JOBS, "compiler_cache": ENV_COMPILER_CACHE, "debug_info": ENV_DEBUG_INFO}
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
 #: -g, -g3, -ggdb, -gdwarf-4, -gline-tables-only... (not -gsplit-dwarf and the like)
 _DEBUG_FLAG = re.compile(r"-g(\d|gdb\d?|dwarf(-\d+)?|line-tables-only|codeview)?")
 
@@ -82,8 +82,8 @@ def _from_environment(name: str, raw: str) -> object:
     if name == "jobs":
         return int(text) if text.isascii() and text.isdigit() else text
     if name == "debug_info":
-        low = text.lower()
-        return True if low in _TRUE else False if low in _FALSE else text
+        flag = parse_flag(text)
+        return text if flag is None else flag
     return text
 
 
@@ -91,8 +91,8 @@ def _effective(settings: Settings, problems: list[str]) -> dict[str, Any]:
     fields = {f.name: f for f in dataclasses.fields(Settings)}
     values: dict[str, Any] = {}
     for name, variable in _ENV_OF.items():
-        raw = os.environ.get(variable)
-        if raw is None or not raw.strip():  # an empty value, as CI matrices give: unset
+        raw = env_value(variable)
+        if raw is None:
             values[name] = getattr(settings, name)
             continue
         kind = fields[name].metadata["kind"]
@@ -124,10 +124,10 @@ def compile_choices(settings: Settings, parallel_option: int | None = None, *,
     if problems:
         raise ConfigError("the environment", problems)
     jobs = values["jobs"]
-    if not os.environ.get(ENV_JOBS, "").strip() and parallel_option:
+    if env_value(ENV_JOBS) is None and parallel_option:
         jobs = parallel_option
     debug_info = bool(values["debug_info"])
-    if not os.environ.get(ENV_DEBUG_INFO, "").strip() and _user_asks_for_debug_info():
+    if env_value(ENV_DEBUG_INFO) is None and _user_asks_for_debug_info():
         debug_info = True
     # Portable mode compiles with zig, which ccache does not know and which caches itself.
     ccache = None if portable else _usable_ccache(values["compiler_cache"])

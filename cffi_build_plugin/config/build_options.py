@@ -26,6 +26,7 @@ from typing import Literal, NoReturn, TypeVar
 
 from cffi_build_plugin.errors import ConfigError, OptionError
 
+from .environment import OPTION_PREFIX, env_value, parse_flag
 from .project import Project, load_project
 from .settings import OptionValue
 
@@ -46,13 +47,11 @@ __all__ = [
 #: The config-settings keys of an option: ``cffi-build-plugin.options.<name>``.
 CONFIG_PREFIX = "cffi-build-plugin.options."
 #: The environment variables of an option: ``CFFI_BUILD_PLUGIN_OPTION_<NAME>``.
-ENV_PREFIX = "CFFI_BUILD_PLUGIN_OPTION_"
+ENV_PREFIX = OPTION_PREFIX.name
 _TOOL = "cffi-build-plugin"
 _TABLE = "[tool.cffi-build-plugin.options]"
 _BACKEND = "setuptools.build_meta"
 
-_TRUE = frozenset({"1", "true", "yes", "on"})
-_FALSE = frozenset({"0", "false", "no", "off"})
 _DECIMAL = re.compile(r"[+-]?[0-9]+")
 _TYPES: dict[type, str] = {bool: "boolean", int: "integer", str: "string"}
 _GETTERS: dict[type, str] = {bool: "flag", int: "number", str: "text"}
@@ -212,8 +211,7 @@ def _article(noun: str) -> str:
 def _parse(raw: str, default: OptionValue) -> OptionValue | None:
     """*raw* (from -C or the environment) as the default's type; None if it is not one."""
     if isinstance(default, bool):
-        low = raw.strip().lower()
-        return True if low in _TRUE else False if low in _FALSE else None
+        return parse_flag(raw)
     if isinstance(default, int):
         text = raw.strip()
         return int(text) if _DECIMAL.fullmatch(text) else None
@@ -268,9 +266,9 @@ class _Resolver:
         for variable in sorted(environ):
             if not variable.startswith(ENV_PREFIX):
                 continue
-            raw = environ[variable]
-            if not raw.strip():
-                continue  # an empty value, as CI matrices give, means unset
+            raw = env_value(variable, environ)
+            if raw is None:
+                continue
             name = _canonical(variable[len(ENV_PREFIX):].lower())
             if name not in self.defaults or env_name(name) != variable:
                 hint = self._hint(name, env_name)

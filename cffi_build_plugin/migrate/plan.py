@@ -23,8 +23,12 @@ from tomlkit.toml_document import TOMLDocument
 from cffi_build_plugin.config.project import PLUGIN_NAME, Project
 from cffi_build_plugin.config.settings import Settings
 from cffi_build_plugin.edits.files import Change
+from cffi_build_plugin.edits.pyproject import (
+    add_build_system,
+    add_runtime_dependency,
+    load_pyproject,
+)
 from cffi_build_plugin.errors import ConfigError
-from cffi_build_plugin.init.plan import add_build_system, add_runtime_dependency, load_pyproject
 from cffi_build_plugin.modules.runtime_dependency import with_pypy_marker
 
 from .setup_cfg_convert import CfgConversion, convert_setup_cfg

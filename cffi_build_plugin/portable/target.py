@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from cffi_build_plugin._process import find_tool, run
 from cffi_build_plugin.check.elf import ELF_MACHINES, read_elf, unexplained_symbols
+from cffi_build_plugin.config.environment import TARGET, ZIG
 from cffi_build_plugin.errors import BuilderError, TagError
 
 __all__ = [
@@ -39,8 +40,8 @@ __all__ = [
 
 log = logging.getLogger("cffi_build_plugin")
 
-ENV_TARGET = "CFFI_BUILD_PLUGIN_TARGET"
-ENV_ZIG = "CFFI_BUILD_PLUGIN_ZIG"
+ENV_TARGET = TARGET.name
+ENV_ZIG = ZIG.name
 ARCHES = ("x86_64", "aarch64")
 _TAG = re.compile(r"(?P<kind>manylinux|musllinux)_(?P<major>\d+)_(?P<minor>\d+)_(?P<arch>\w+)")
 #: zig's glibc goes down to 2.17 (the manylinux2014 baseline, and aarch64's first glibc).
