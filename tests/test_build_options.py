@@ -33,7 +33,7 @@ from cffi_build_plugin.config.build_options import (
     hook_config_settings,
     resolve,
 )
-from cffi_build_plugin.setuptools.commands import STATE_ATTRIBUTE
+from cffi_build_plugin.setuptools import STATE_ATTRIBUTE
 from devtools.interpreters import Interpreter
 from devtools.venvs import make_venv, run
 from tests.checks import need_tool, validate_pyproject

@@ -9,7 +9,8 @@ from setuptools import Distribution
 from setuptools.command.build_ext import build_ext
 
 from cffi_build_plugin.config.project import load_project
-from cffi_build_plugin.setuptools.commands import STATE_ATTRIBUTE, BuildExtMixin
+from cffi_build_plugin.setuptools import STATE_ATTRIBUTE
+from cffi_build_plugin.setuptools.build_ext import BuildExtMixin
 from cffi_build_plugin.setuptools.hook import finalize_distribution_options
 
 ABI_BUILDER = 'from cffi import FFI\nffibuilder = FFI()\nffibuilder.set_source("pkg._m", None)\n'

@@ -10,6 +10,7 @@ from typing import Any
 from cffi_build_plugin.errors import ConfigError
 from cffi_build_plugin.modules.runtime_dependency import requires_name
 
+from .opt_in import mentions_plugin
 from .settings import Settings, parse_settings
 
 if sys.version_info >= (3, 11):
@@ -48,14 +49,10 @@ def load_project(root: Path) -> Project | None:
     ``[build-system].requires``.
     """
     path = root / "pyproject.toml"
-    try:
-        text = path.read_bytes()
-    except FileNotFoundError:
+    if not mentions_plugin(root):
         return None
-    if b"cffi-build-plugin" not in text and b"cffi_build_plugin" not in text:
-        return None  # the cheap answer for the many projects that never heard of us
     try:
-        data = tomllib.loads(text.decode("utf-8"))
+        data = tomllib.loads(path.read_bytes().decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
     tool = data.get("tool", {})

@@ -1,17 +1,22 @@
-"""The setuptools entry point: inert unless the project opted in, cheap, idempotent."""
+"""The setuptools entry point: inert unless the project opted in, cheap, idempotent.
+
+Every setuptools build in an environment holding the plugin runs this hook, so it imports
+nothing of ours beyond this package's ``__init__`` until pyproject.toml mentions the plugin;
+the configuration, the builders and the command mixins load only for a project that opted in.
+"""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
-from cffi_build_plugin.config.project import load_project
-from cffi_build_plugin.modules.builders import is_running_builders
-
-from .commands import STATE_ATTRIBUTE, install_commands
-from .state import BuildState
+from cffi_build_plugin.config.opt_in import mentions_plugin
+from cffi_build_plugin.setuptools import STATE_ATTRIBUTE
 
 __all__ = ["finalize_distribution_options"]
+
+_BUILDERS = "cffi_build_plugin.modules.builders"
 
 
 def finalize_distribution_options(dist: Any) -> None:
@@ -20,13 +25,26 @@ def finalize_distribution_options(dist: Any) -> None:
     Runs at every Distribution's creation, before setup.cfg or pyproject.toml metadata is
     applied, so it only reads our own table and wraps commands; builders run at build time.
     """
-    if is_running_builders():
+    builders = sys.modules.get(_BUILDERS)  # not imported: no builder can be running
+    if builders is not None and builders.is_running_builders():
         return  # a builder that makes its own Distribution must not re-enter the plugin
     if getattr(dist, STATE_ATTRIBUTE, None) is not None:
         return
-    project = load_project(Path.cwd())
+    root = Path.cwd()
+    if not mentions_plugin(root):
+        return
+    from cffi_build_plugin.config.project import load_project
+
+    project = load_project(root)
     if project is None:
         return
+    _activate(dist, project)
+
+
+def _activate(dist: Any, project: Any) -> None:
+    from .state import BuildState
+    from .wrap import install_commands
+
     state = BuildState(dist, project)
     setattr(dist, STATE_ATTRIBUTE, state)
     install_commands(dist)

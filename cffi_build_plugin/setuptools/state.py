@@ -31,14 +31,15 @@ from cffi_build_plugin.modules.extensions import make_extension
 from cffi_build_plugin.modules.plan import Plan, make_plan
 from cffi_build_plugin.modules.runtime_dependency import missing_cffi_message, requires_name
 from cffi_build_plugin.modules.sdist_inputs import C_SUFFIXES, static_build_inputs
+from cffi_build_plugin.setuptools import STATE_ATTRIBUTE
 
-__all__ = ["BuildState", "Resolution"]
+__all__ = ["BuildState", "BuilderResults", "state_of"]
 
 log = logging.getLogger("cffi_build_plugin")
 
 
 @dataclass
-class Resolution:
+class BuilderResults:
     """What the builders said, and the Extensions made from it."""
 
     api: list[tuple[BuiltModule, Extension]] = field(default_factory=list)
@@ -63,7 +64,7 @@ class BuildState:
         self.dist = dist
         self.project = project
         self.options: BuildOptions = project_options(project, hook_config_settings())
-        self._resolution: Resolution | None = None
+        self._results: BuilderResults | None = None
         self._failure: Exception | None = None
 
     @functools.cached_property
@@ -71,8 +72,8 @@ class BuildState:
         return make_plan(self.project)
 
     @property
-    def resolved(self) -> Resolution | None:
-        return self._resolution
+    def results_so_far(self) -> BuilderResults | None:
+        return self._results
 
     def builder_paths(self) -> frozenset[Path]:
         return frozenset((self.project.root / p).resolve() for p in self.plan.builder_files)
@@ -81,37 +82,37 @@ class BuildState:
         return static_build_inputs(self.project.root, self.plan.builder_files)
 
     def our_extensions(self) -> list[Extension]:
-        return [ext for _, ext in self._resolution.api] if self._resolution else []
+        return [ext for _, ext in self._results.api] if self._results else []
 
     def has_api_modules(self) -> bool:
         """Whether the build has C extensions of ours: exact once builders ran, else a guess
         that errs towards yes (a module whose mode reading cannot tell)."""
-        if self._resolution is not None:
-            return any(str(b.planned.spec) not in self._resolution.failed
-                       for b, _ in self._resolution.api)
+        if self._results is not None:
+            return any(str(b.planned.spec) not in self._results.failed
+                       for b, _ in self._results.api)
         return any(m.may_be_api for m in self.plan.modules)
 
     # -- running the builders -------------------------------------------------------------
 
-    def resolve(self) -> Resolution:
+    def builder_results(self) -> BuilderResults:
         """Run the builders (once) and register their Extensions with the distribution."""
         if self._failure is not None:
             raise self._failure  # once failed, never run the builders a second time
-        if self._resolution is None:
+        if self._results is None:
             try:
-                self._resolution = self._resolve()
+                self._results = self._collect_results()
             except Exception as exc:
                 self._failure = exc
                 raise
-        return self._resolution
+        return self._results
 
-    def _resolve(self) -> Resolution:
+    def _collect_results(self) -> BuilderResults:
         plan = self.plan
         if not plan.modules:
             raise ConfigError(str(self.project.pyproject), [self._nothing_found()])
         self._check_runtime_dependency(plan)
-        resolution = Resolution()
-        built = self._run_builders(plan, resolution.failed)
+        results = BuilderResults()
+        built = self._run_builders(plan, results.failed)
         problems = (
             check_modes(built)
             + check_module_names(built, self._packages())
@@ -119,19 +120,19 @@ class BuildState:
         )
         if problems:
             raise BuilderError("\n".join(problems))
-        resolution.stable_abi = self._wheel_stable_abi(built)
+        results.stable_abi = self._wheel_stable_abi(built)
         for module in built:
             if module.mode == "ABI":
-                resolution.abi.append(module)
+                results.abi.append(module)
                 continue
-            abi = resolution.stable_abi if self._module_limited(module) else None
+            abi = results.stable_abi if self._module_limited(module) else None
             ext = make_extension(module, self._ext_name(module), abi, self.project.root)
-            resolution.api.append((module, ext))
+            results.api.append((module, ext))
         if self.dist.ext_modules is None:
             self.dist.ext_modules = []
-        self.dist.ext_modules.extend(ext for _, ext in resolution.api)
-        resolution.wheel_exclusions = self._wheel_exclusions(resolution)
-        return resolution
+        self.dist.ext_modules.extend(ext for _, ext in results.api)
+        results.wheel_exclusions = self._wheel_exclusions(results)
+        return results
 
     def _run_builders(self, plan: Plan, failed: dict[str, str]) -> list[BuiltModule]:
         """The modules the builders gave; an optional one that failed is noted in *failed*."""
@@ -213,13 +214,13 @@ class BuildState:
             f"ext_package {prefix!r}; drop ext_package or the module's package setting"
         )
 
-    def _wheel_exclusions(self, resolution: Resolution) -> frozenset[Path]:
+    def _wheel_exclusions(self, results: BuilderResults) -> frozenset[Path]:
         """Builder scripts and the C inputs they read: for the sdist, not the wheel."""
         root = self.project.root.resolve()
         paths = set(self.builder_paths())
         paths.update((root / p).resolve() for p in self.sdist_inputs()
                      if Path(p).suffix.lower() in C_SUFFIXES)
-        for module, _ in resolution.api:
+        for module, _ in results.api:
             kwds: dict[str, Any] = module.kwds
             for key in ("sources", "depends"):
                 paths.update((root / p).resolve() for p in kwds.get(key, []))
@@ -228,3 +229,9 @@ class BuildState:
             for key in ("sources", "depends"):
                 paths.update((root / p).resolve() for p in info.get(key, []))
         return frozenset(paths)
+
+
+def state_of(command: Any) -> BuildState:
+    """The BuildState of a command's Distribution (the hook put it there)."""
+    state: BuildState = getattr(command.distribution, STATE_ATTRIBUTE)
+    return state
