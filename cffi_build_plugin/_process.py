@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from .errors import CffiBuildPluginError
+from .errors import ToolError
 
 __all__ = ["find_tool", "run"]
 
@@ -28,10 +28,10 @@ def run(cmd: Sequence[str], *, env: Mapping[str, str] | None = None, timeout: fl
                               env=dict(env) if env is not None else None, timeout=timeout,
                               check=False)
     except OSError as exc:
-        raise CffiBuildPluginError(f"cannot run {cmd[0]}: {exc}") from None
+        raise ToolError(f"cannot run {cmd[0]}: {exc}") from None
     except subprocess.TimeoutExpired:
-        raise CffiBuildPluginError(f"{' '.join(cmd)} did not finish in {timeout:.0f} s") from None
+        raise ToolError(f"{' '.join(cmd)} did not finish in {timeout:.0f} s") from None
     if proc.returncode != 0:
-        raise CffiBuildPluginError(
+        raise ToolError(
             f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}{proc.stderr or ''}")
     return proc.stdout

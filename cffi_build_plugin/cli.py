@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, errors
 from .config.build_options import CONFIG_PREFIX, ENV_PREFIX, BuildOptions, project_options
 from .config.project import Project, load_project
 from .config.settings import Settings
@@ -193,10 +193,24 @@ def _add_dry_run(parser: argparse.ArgumentParser) -> None:
                         help="print the changes as a diff; write nothing")
 
 
+def _exit_codes() -> str:
+    """The exit codes, one per error class (errors.py), for --help and the docs."""
+    classes: list[type[errors.CffiBuildPluginError]] = [
+        errors.CffiBuildPluginError, errors.ConfigError, errors.BuilderError,
+        errors.DependencyError, errors.OptionError, errors.TagError, errors.ToolError,
+        errors.TargetError, errors.MigrateError]
+    lines = ["exit codes:", "  0   success", "  1   check found problems"]
+    for cls in classes:
+        lines.append(f"  {cls.exit_code:<3} {cls.summary}")
+    return "\n".join(lines)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cffi-build-plugin",
         description="Build cffi modules from pyproject.toml alone.",
+        epilog=_exit_codes(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -254,5 +268,5 @@ def main(argv: Sequence[str] | None = None) -> int:
         code: int = args.func(args)
     except CffiBuildPluginError as exc:
         print(f"ERROR {exc}", file=sys.stderr)
-        return 2
+        return exc.exit_code
     return code

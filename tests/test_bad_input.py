@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from cffi_build_plugin.errors import ConfigError
 from devtools.venvs import build_env, run
 from tests.conftest import snapshot, tree_changes, unavailable
 from tests.wheels import PLATFORM, names, only, tag
@@ -262,7 +263,7 @@ def test_config_errors_are_named_by_key(tail: str, expected: list[str],
     assert_says(log, [f"invalid configuration in {pyproject}:", *expected])
     # The command line reads the same table and says the same.
     proc = cli_list(project)
-    assert proc.returncode == 2, log_of(proc)
+    assert proc.returncode == ConfigError.exit_code, log_of(proc)
     assert proc.stderr.startswith(f"ERROR invalid configuration in {pyproject}:"), proc.stderr
     assert_says(proc.stderr, expected)
     assert TRACEBACK not in log_of(proc)
@@ -276,7 +277,7 @@ def test_invalid_toml_names_the_file_and_line(project_copy: ProjectCopy, tmp_pat
     log = failed_build(project, tmp_path)
     assert_says(log, [f"ERROR Failed to parse {pyproject}: {where}"])
     proc = cli_list(project)
-    assert proc.returncode == 2, log_of(proc)
+    assert proc.returncode == ConfigError.exit_code, log_of(proc)
     assert_says(proc.stderr, [f"ERROR invalid configuration in {pyproject}:",
                               f"not valid TOML: {where}"])
 

@@ -60,7 +60,7 @@ def test_list_reports_config_errors_without_traceback(tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text(
         '[tool.cffi-build-plugin]\nmodules = ["missing.py:ffi"]\nexclud = []\n')
     proc = _cli("list", str(tmp_path))
-    assert proc.returncode == 2
+    assert proc.returncode == 3  # ConfigError
     assert proc.stderr.startswith("ERROR invalid configuration in ")
     assert 'tool.cffi-build-plugin.exclud: unknown key. Did you mean "exclude"?' in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -70,7 +70,7 @@ def test_missing_builder_file_named(tmp_path: Path):
     (tmp_path / "pyproject.toml").write_text(
         '[tool.cffi-build-plugin]\nmodules = ["src/missing.py:ffi"]\n')
     proc = _cli("list", str(tmp_path))
-    assert proc.returncode == 2
+    assert proc.returncode == 3  # ConfigError
     assert ("tool.cffi-build-plugin.modules[0].builder: 'src/missing.py' does not exist"
             in proc.stderr)
 

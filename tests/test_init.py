@@ -173,7 +173,7 @@ def test_bad_projects_get_a_clear_error_and_no_change(edit, message, tmp_path: P
     root = make_plain(tmp_path / "p")
     broken = edit(PLAIN_PYPROJECT)
     (root / "pyproject.toml").write_text(broken)
-    assert main(["init", str(root)]) == 2
+    assert main(["init", str(root)]) == 3  # ConfigError
     err = capsys.readouterr().err
     assert err.startswith("ERROR ")
     assert message in err

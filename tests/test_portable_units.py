@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cffi_build_plugin.errors import TagError
+from cffi_build_plugin.errors import TargetError
 from cffi_build_plugin.portable.target import (
     Target,
     compiler_executables,
@@ -29,7 +29,7 @@ def test_targets():
     ("musllinux_1_1_x86_64", "musl other than 1.2"),
 ])
 def test_bad_targets_say_what_would_be_right(value, message):
-    with pytest.raises(TagError) as err:
+    with pytest.raises(TargetError) as err:
         parse_target(value)
     assert message in str(err.value)
     assert f"CFFI_BUILD_PLUGIN_TARGET = {value!r}" in str(err.value)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cffi_build_plugin.errors import CffiBuildPluginError
+from cffi_build_plugin.errors import CffiBuildPluginError, ToolError
 
 __all__ = ["ELF_MACHINES", "ElfFacts", "read_elf", "unexplained_symbols"]
 
@@ -35,7 +35,7 @@ def read_elf(path: Path) -> ElfFacts:
         from elftools.elf.gnuversions import GNUVerSymSection
         from elftools.elf.sections import SymbolTableSection
     except ImportError:
-        raise CffiBuildPluginError(
+        raise ToolError(
             "reading ELF files needs pyelftools: pip install 'cffi-build-plugin[zig]' (for "
             "portable builds; in an isolated build, add it to [build-system].requires) or "
             "'cffi-build-plugin[check]'") from None

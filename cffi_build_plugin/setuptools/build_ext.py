@@ -20,7 +20,7 @@ from setuptools.errors import CompileError, LinkError
 from cffi_build_plugin.compile.choices import compile_choices
 from cffi_build_plugin.compile.commands import compiling
 from cffi_build_plugin.config.environment import TARGET
-from cffi_build_plugin.errors import CffiBuildPluginError, TagError
+from cffi_build_plugin.errors import CffiBuildPluginError, TargetError, ToolError
 from cffi_build_plugin.modules.abi import StableAbi
 from cffi_build_plugin.modules.builders import BuiltModule
 from cffi_build_plugin.modules.extensions import generate_c_source, generate_py_module
@@ -92,7 +92,7 @@ class BuildExtMixin(_BuildExt):
         target = portable_target()
         if target is not None and (self.inplace or self.editable_mode) and \
                 (target.arch, target.libc) != (os.uname().machine, "glibc"):
-            raise TagError(f"{TARGET.name}={target.tag} builds modules this machine cannot "
+            raise TargetError(f"{TARGET.name}={target.tag} builds modules this machine cannot "
                            "import, so not in place or for an editable install: unset it")
         stamp = Path(self.build_temp, ".cffi-build-plugin-target")
         wanted = target.tag if target is not None else "host"
@@ -141,7 +141,7 @@ class BuildExtMixin(_BuildExt):
         if command and shutil.which(command[0]) is None:
             origin = "from the CC environment variable" if os.environ.get("CC") else \
                 "the compiler this Python was built with"
-            raise CffiBuildPluginError(
+            raise ToolError(
                 f"no C compiler: {command[0]!r} ({origin}) is not on PATH; install one "
                 "(Debian/Ubuntu: apt-get install gcc, Fedora: dnf install gcc, Alpine: apk add "
                 "gcc musl-dev, macOS: xcode-select --install) or set CC to one that exists")
