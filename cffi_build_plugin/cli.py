@@ -130,17 +130,17 @@ def _carry_out(root: Path, changes: Sequence[Change], report: Sequence[str], dry
 
 
 def _cmd_init(args: argparse.Namespace) -> int:
-    from .init.plan import plan_init  # tomlkit only for this command
+    from .init.changes import init_changes  # tomlkit only for this command
 
-    plan = plan_init(Path(args.path), force=args.force)
-    return _carry_out(plan.root, plan.changes, plan.report, args.dry_run)
+    init = init_changes(Path(args.path), force=args.force)
+    return _carry_out(init.root, init.changes, init.report, args.dry_run)
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
-    from .migrate.plan import plan_migrate  # tomlkit and ini2toml only for this command
+    from .migrate.changes import migrate_changes  # tomlkit and ini2toml only for this command
 
-    plan = plan_migrate(Path(args.path), run_setup_py=args.exec)
-    return _carry_out(plan.root, plan.changes, plan.report, args.dry_run,
+    migration = migrate_changes(Path(args.path), run_setup_py=args.exec)
+    return _carry_out(migration.root, migration.changes, migration.report, args.dry_run,
                       "done; next: `cffi-build-plugin init` adds the CI that builds and "
                       "publishes wheels")
 

@@ -10,8 +10,9 @@ import pytest
 import tomlkit
 
 from cffi_build_plugin.cli import main
+from cffi_build_plugin.edits.files import apply_changes
 from cffi_build_plugin.errors import ConfigError
-from cffi_build_plugin.init.plan import WORKFLOW, apply, plan_init
+from cffi_build_plugin.init.changes import WORKFLOW, init_changes
 from devtools.venvs import make_venv, run
 from tests.checks import cibuildwheel_identifiers, validate_pyproject, workflow_schema, zizmor
 from tests.wheels import PLATFORM, build_wheel, run_in_fresh_venv, tag
@@ -58,7 +59,7 @@ def pyproject(root: Path) -> dict:
 
 def test_adds_plugin_dependency_and_cibuildwheel_keeping_comments(tmp_path: Path) -> None:
     root = make_plain(tmp_path / "p")
-    apply(plan_init(root))
+    apply_changes(init_changes(root).changes)
     text = (root / "pyproject.toml").read_text()
     assert text.startswith("# A cffi project that has never heard of the plugin.\n[build-system]")
     for comment in ("# the backend", "# keep me", "# A cffi project that has never heard"):
@@ -96,7 +97,7 @@ def test_keeps_line_endings_file_mode_and_inline_tables(tmp_path: Path) -> None:
         '"setuptools.build_meta" }\n')
     (root / "pyproject.toml").write_bytes(text.replace("\n", "\r\n").encode())
     (root / "pyproject.toml").chmod(0o640)
-    apply(plan_init(root))
+    apply_changes(init_changes(root).changes)
     raw = (root / "pyproject.toml").read_bytes()
     assert raw.count(b"\r\n") == raw.count(b"\n")  # every line still ends in CRLF
     assert (root / "pyproject.toml").stat().st_mode & 0o777 == 0o640
@@ -105,17 +106,17 @@ def test_keeps_line_endings_file_mode_and_inline_tables(tmp_path: Path) -> None:
     assert (root / WORKFLOW).stat().st_mode & 0o777 == 0o666 & ~umask  # not mkstemp's 0600
     assert pyproject(root)["build-system"]["requires"] == ["setuptools>=70.1",
                                                            "cffi-build-plugin"]
-    assert plan_init(root).changes == ()
+    assert init_changes(root).changes == ()
 
 
 def test_running_twice_changes_nothing(tmp_path: Path) -> None:
     root = make_plain(tmp_path / "p")
-    apply(plan_init(root))
+    apply_changes(init_changes(root).changes)
     before = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
-    again = plan_init(root)
+    again = init_changes(root)
     assert again.changes == ()
     assert any("kept [tool.cibuildwheel]: already" in line for line in again.report)
-    apply(again)
+    apply_changes(again.changes)
     assert before == {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
@@ -123,8 +124,8 @@ def test_pure_project_gets_one_build_job_and_no_cibuildwheel(tmp_path: Path) -> 
     root = make_plain(tmp_path / "p", builder=PLAIN_BUILDER.replace(
         '"static int twice(int x) { return 2 * x; }",\n                      libraries=["sodium", '
         '"m", "mystery"]', "None"))
-    plan = plan_init(root)
-    apply(plan)
+    plan = init_changes(root)
+    apply_changes(plan.changes)
     assert "cibuildwheel" not in pyproject(root).get("tool", {})
     flow = (root / WORKFLOW).read_text()
     assert "python -m cibuildwheel" not in flow
@@ -138,12 +139,12 @@ def test_existing_files_and_tables_are_kept_unless_forced(tmp_path: Path) -> Non
     (root / WORKFLOW).write_text("name: mine\n")
     with (root / "pyproject.toml").open("a") as f:
         f.write('\n[tool.cibuildwheel]\nbuild = "cp312-*"\n')
-    plan = plan_init(root)
-    apply(plan)
+    plan = init_changes(root)
+    apply_changes(plan.changes)
     assert (root / WORKFLOW).read_text() == "name: mine\n"
     assert pyproject(root)["tool"]["cibuildwheel"] == {"build": "cp312-*"}
     assert sum("--force replaces it" in line for line in plan.report) == 2
-    apply(plan_init(root, force=True))
+    apply_changes(init_changes(root, force=True).changes)
     assert (root / WORKFLOW).read_text().startswith("# Written by `cffi-build-plugin init`")
     assert "build" not in pyproject(root)["tool"]["cibuildwheel"]
 
@@ -186,9 +187,9 @@ def test_no_builder_is_an_error(tmp_path: Path) -> None:
     root = make_plain(tmp_path / "p")
     (root / "build_plain.py").unlink()
     with pytest.raises(ConfigError, match="no cffi builder found"):
-        plan_init(root)
+        init_changes(root)
     with pytest.raises(ConfigError, match="not found: init sets up an existing project"):
-        plan_init(tmp_path / "nowhere")
+        init_changes(tmp_path / "nowhere")
 
 
 @pytest.mark.slow

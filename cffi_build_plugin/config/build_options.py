@@ -24,6 +24,7 @@ from pathlib import Path
 from types import FrameType, MappingProxyType
 from typing import Literal, NoReturn, TypeVar
 
+from cffi_build_plugin._messages import article, short_repr
 from cffi_build_plugin.errors import ConfigError, OptionError
 
 from .environment import OPTION_PREFIX, env_value, parse_flag
@@ -181,7 +182,7 @@ class BuildOptions(Mapping[str, OptionValue]):
         value = option.value
         if type(value) is not kind:
             raise OptionError(
-                f'build option "{option.name}" is {_article(option.type_name)} (its default in '
+                f'build option "{option.name}" is {article(option.type_name)} (its default in '
                 f"{_TABLE} is {_toml(option.default)}): read it with "
                 f'options().{_GETTERS[type(value)]}("{option.name}"), not '
                 f"{_GETTERS[kind]}()")
@@ -199,10 +200,6 @@ class BuildOptions(Mapping[str, OptionValue]):
             f'build option "{name}" is not declared.{did_you_mean}{known} To add it, declare '
             f"it in {_TABLE} of {self._declared_in} with its default ({wanted} = false, 0 or "
             '"..."; the default\'s type is the option\'s type)')
-
-
-def _article(noun: str) -> str:
-    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
 
 
 # -- resolving: default, environment, config settings --------------------------------------------
@@ -224,12 +221,7 @@ def _expected(default: OptionValue) -> str:
     return "a whole number in decimal (like 3 or -1)"
 
 
-def _show(raw: object) -> str:
-    shown = repr(raw)
-    return shown if len(shown) <= 60 else shown[:57] + "..."
-
-
-class _Resolver:
+class _OptionValues:
     """Collects the values and every problem, so one error lists them all."""
 
     def __init__(self, declared: Sequence[tuple[str, OptionValue]], declared_in: str) -> None:
@@ -258,7 +250,7 @@ class _Resolver:
         if value is None:
             problems.append(
                 f'{where}: expected {_expected(default)} for build option "{name}" (it is '
-                f"{_article(_type_name(default))}, default {_toml(default)}), got {_show(raw)}")
+                f"{article(_type_name(default))}, default {_toml(default)}), got {short_repr(raw)}")
             return
         self.values[name] = (value, origin)
 
@@ -304,7 +296,7 @@ class _Resolver:
             value = raw[-1] if isinstance(raw, list) and raw else raw
             if not isinstance(value, str):
                 self.config_problems.append(
-                    f"{where}: expected a string value (KEY=VALUE), got {_show(raw)}")
+                    f"{where}: expected a string value (KEY=VALUE), got {short_repr(raw)}")
                 continue
             self._set(name, value, Origin("config-settings", key), where, self.config_problems)
 
@@ -326,7 +318,7 @@ def resolve(declared: Sequence[tuple[str, OptionValue]], environ: Mapping[str, s
     """The options' values: a config setting wins over the environment, which wins over the
     default. Anything addressed to us that matches no declared option, and any value that is
     not of the option's type, is a ConfigError listing every such problem."""
-    resolver = _Resolver(declared, declared_in)
+    resolver = _OptionValues(declared, declared_in)
     resolver.environment(environ)
     resolver.config_settings(config_settings or {})
     return resolver.result()

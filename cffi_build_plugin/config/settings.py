@@ -55,21 +55,21 @@ class _Kind:
 def _bool(value: object, path: str, problems: list[str]) -> object:
     if isinstance(value, bool):
         return value
-    problems.append(f"{path}: expected true or false, got {_show(value)}")
+    problems.append(f"{path}: expected true or false, got {_kind(value)}")
     return _INVALID
 
 
 def _str_list(value: object, path: str, problems: list[str]) -> object:
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    problems.append(f"{path}: expected a list of strings, got {_show(value)}")
+    problems.append(f"{path}: expected a list of strings, got {_kind(value)}")
     return _INVALID
 
 
 def _positive_int(value: object, path: str, problems: list[str]) -> object:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value
-    problems.append(f"{path}: expected a whole number of at least 1, got {_show(value)}")
+    problems.append(f"{path}: expected a whole number of at least 1, got {_kind(value)}")
     return _INVALID
 
 
@@ -79,7 +79,7 @@ def _limited_api(value: object, path: str, problems: list[str]) -> object:
     if isinstance(value, str) and _LIMITED_API_RE.match(value):
         return value
     problems.append(
-        f'{path}: expected "auto", false or a CPython tag like "cp39", got {_show(value)}'
+        f'{path}: expected "auto", false or a CPython tag like "cp39", got {_kind(value)}'
     )
     return _INVALID
 
@@ -89,7 +89,7 @@ def _choice(*choices: str) -> _Kind:
         if value in choices:
             return value
         wanted = " or ".join(f'"{c}"' for c in choices)
-        problems.append(f"{path}: expected {wanted}, got {_show(value)}")
+        problems.append(f"{path}: expected {wanted}, got {_kind(value)}")
         return _INVALID
 
     return _Kind(parse, {"enum": list(choices)})
@@ -100,7 +100,7 @@ def _builder_spec(value: object, path: str, problems: list[str]) -> object:
         return value
     problems.append(
         f'{path}: expected a builder spec "path/to/build.py:name" (the file, a colon, the '
-        f"variable or function holding the FFI), got {_show(value)}"
+        f"variable or function holding the FFI), got {_kind(value)}"
     )
     return _INVALID
 
@@ -108,14 +108,14 @@ def _builder_spec(value: object, path: str, problems: list[str]) -> object:
 def _package(value: object, path: str, problems: list[str]) -> object:
     if isinstance(value, str) and _PACKAGE_RE.match(value):
         return value
-    problems.append(f'{path}: expected a dotted package name like "mypkg.sub", got {_show(value)}')
+    problems.append(f'{path}: expected a dotted package name like "mypkg.sub", got {_kind(value)}')
     return _INVALID
 
 
 def _options(value: object, path: str, problems: list[str]) -> object:
     if not isinstance(value, dict):
         problems.append(f"{path}: expected a table of option names and their default values "
-                        f"(use-system-lib = false), got {_show(value)}")
+                        f"(use-system-lib = false), got {_kind(value)}")
         return _INVALID
     before = len(problems)
     declared: list[tuple[str, OptionValue]] = []
@@ -128,7 +128,7 @@ def _options(value: object, path: str, problems: list[str]) -> object:
                             f"dashes, starting with a letter{hint}")
         elif not isinstance(default, (bool, int, str)):
             problems.append(f"{key_path}: expected a default value of true or false, an integer "
-                            f"or a string (its type is the option's type), got {_show(default)}")
+                            f"or a string (its type is the option's type), got {_kind(default)}")
         else:
             declared.append((name, default))
     return tuple(declared) if len(problems) == before else _INVALID
@@ -188,7 +188,7 @@ class ModuleSettings:
 
 def _modules(value: object, path: str, problems: list[str]) -> object:
     if not isinstance(value, list):
-        problems.append(f"{path}: expected a list of builder specs or tables, got {_show(value)}")
+        problems.append(f"{path}: expected a list of builder specs or tables, got {_kind(value)}")
         return _INVALID
     modules: list[ModuleSettings] = []
     for i, raw in enumerate(value):
@@ -197,7 +197,7 @@ def _modules(value: object, path: str, problems: list[str]) -> object:
         if not isinstance(entry, dict):
             problems.append(
                 f'{entry_path}: expected "path/to/build.py:name" or a table '
-                f"{{ builder = ... }}, got {_show(entry)}"
+                f"{{ builder = ... }}, got {_kind(entry)}"
             )
             continue
         if "builder" not in entry:
@@ -333,7 +333,7 @@ def parse_settings(table: object, source: str = "pyproject.toml") -> Settings:
     """Parse the table strictly; every problem is reported at once in one ConfigError."""
     problems: list[str] = []
     if not isinstance(table, dict):
-        raise ConfigError(source, [f"{TABLE}: expected a table, got {_show(table)}"])
+        raise ConfigError(source, [f"{TABLE}: expected a table, got {_kind(table)}"])
     settings = _parse_table(Settings, table, TABLE, problems)
     if problems or settings is None:
         raise ConfigError(source, problems)
@@ -341,7 +341,7 @@ def parse_settings(table: object, source: str = "pyproject.toml") -> Settings:
     return settings
 
 
-def _show(value: object) -> str:
+def _kind(value: object) -> str:
     kind = {
         bool: "a boolean",
         int: "an integer",

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["Change", "apply_changes", "write_atomic"]
+__all__ = ["Change", "apply_changes", "with_lf", "write_atomic"]
 
 
 @dataclass(frozen=True)
@@ -55,3 +55,8 @@ def apply_changes(changes: Iterable[Change]) -> None:
             change.path.unlink(missing_ok=True)
         else:
             write_atomic(change.path, change.new)
+
+
+def with_lf(raw: str) -> tuple[str, str]:
+    """*raw* with \\n line ends, and the line end the file had (\\r\\n or \\n), to write back."""
+    return raw.replace("\r\n", "\n"), "\r\n" if "\r\n" in raw else "\n"

@@ -13,6 +13,7 @@ from tomlkit.items import Array, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
 from cffi_build_plugin.config.project import PLUGIN_NAME, Project
+from cffi_build_plugin.edits.files import with_lf
 from cffi_build_plugin.errors import ConfigError
 from cffi_build_plugin.modules.runtime_dependency import RUNTIME_REQUIREMENT, requires_name
 
@@ -25,8 +26,8 @@ def load_pyproject(pyproject: Path) -> tuple[TOMLDocument, str]:
     """The document (edited with \\n line ends) and the file's own line end."""
     try:
         raw = pyproject.read_bytes().decode("utf-8")
-        newline = "\r\n" if "\r\n" in raw else "\n"
-        return tomlkit.parse(raw.replace("\r\n", "\n")), newline
+        text, newline = with_lf(raw)
+        return tomlkit.parse(text), newline
     except FileNotFoundError:
         raise ConfigError(str(pyproject), [
             "not found: init sets up an existing project; write pyproject.toml with a "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["CIBUILDWHEEL", "PINS", "ActionPin", "uses"]
+__all__ = ["CIBUILDWHEEL", "PINS", "ActionPin"]
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,3 @@ PINS = {
 #: Installed with pip in the workflow (a requirement pin, not an action: its newest release has
 #: no tag we could verify a commit for).
 CIBUILDWHEEL = "cibuildwheel==4.3.5"
-
-
-def uses(repo: str) -> str:
-    """The ``uses:`` value for *repo*, pinned."""
-    return str(PINS[repo])

@@ -12,12 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
 from tomlkit.toml_document import TOMLDocument
 
+from cffi_build_plugin.edits.files import with_lf
 from cffi_build_plugin.errors import MigrateError
-from cffi_build_plugin.modules.runtime_dependency import with_pypy_marker
+from cffi_build_plugin.modules.runtime_dependency import requirement_name, with_pypy_marker
 
 __all__ = ["CfgConversion", "convert_setup_cfg"]
 
@@ -55,7 +54,7 @@ def convert_setup_cfg(path: Path) -> CfgConversion | None:
         from ini2toml.api import Translator
     except ImportError:
         raise _needs_ini2toml(path) from None
-    text = path.read_text("utf-8").replace("\r\n", "\n")
+    text, _ = with_lf(path.read_text("utf-8"))
     try:
         kept, moved = ConfigUpdater(), ConfigUpdater()
         kept.read_string(text)
@@ -92,13 +91,6 @@ def convert_setup_cfg(path: Path) -> CfgConversion | None:
     return out
 
 
-def _name(requirement: str) -> str | None:
-    try:
-        return canonicalize_name(Requirement(requirement).name)
-    except InvalidRequirement:
-        return None
-
-
 def _take_cffi_parts(doc: TOMLDocument, out: CfgConversion) -> None:
     """cffi_modules and setup_requires are not [tool.setuptools] keys: they become our
     modules and the build requirements."""
@@ -111,5 +103,5 @@ def _take_cffi_parts(doc: TOMLDocument, out: CfgConversion) -> None:
     build: Any = doc.pop("build-system", None)
     if build is not None:
         for requirement in build.get("requires", []):
-            if _name(str(requirement)) != "setuptools":
+            if requirement_name(str(requirement)) != "setuptools":
                 out.build_requires.append(with_pypy_marker(str(requirement)))

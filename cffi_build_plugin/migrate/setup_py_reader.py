@@ -16,6 +16,8 @@ from typing import Any
 
 from cffi_build_plugin.errors import MigrateError
 
+from .reading_calls import READING_CALLS, READING_METHODS
+
 __all__ = [
     "FileText",
     "FindPackages",
@@ -101,7 +103,7 @@ class SetupScript:
     #: The statement holding both calls of that pattern.
     fallback_statement: ast.Try | None = None
     #: What resolved the call's values: module-level names, and the idioms above.
-    resolver: _Resolver | None = None
+    resolver: _NameValues | None = None
 
     def class_named(self, name: str) -> ast.ClassDef | None:
         for node in _all_statements(self.tree.body):
@@ -147,7 +149,7 @@ def _is_setup(call: ast.Call, functions: set[str], modules: set[str]) -> bool:
             and ast.unparse(func.value) in modules)
 
 
-class _Resolver:
+class _NameValues:
     def __init__(self, tree: ast.Module) -> None:
         self.env: _Env = {}
         self._bind_module_names(tree)
@@ -387,22 +389,6 @@ def _stored_names(node: ast.stmt) -> list[str]:
     return names
 
 
-#: Methods that read their object; any other method call may change it.
-_READING_METHODS = frozenset({
-    "copy", "count", "index", "get", "keys", "items", "values", "startswith", "endswith",
-    "split", "rsplit", "splitlines", "strip", "rstrip", "lstrip", "join", "format", "lower",
-    "upper", "read", "read_text", "readlines", "replace", "encode", "decode", "group",
-})
-#: Calls that only read their arguments.
-_READING_CALLS = frozenset({
-    "len", "list", "tuple", "sorted", "set", "frozenset", "dict", "str", "int", "repr",
-    "print", "any", "all", "enumerate", "zip", "map", "filter", "isinstance", "open",
-    "io.open", "codecs.open", "Path", "pathlib.Path", "os.path.join", "path.join",
-    "os.path.dirname", "os.path.abspath", "os.path.exists", "os.path.isdir",
-    "os.path.isfile", "find_packages", "find_namespace_packages", "RuntimeError",
-})
-
-
 def _mutable(value: Value) -> bool:
     """A value a statement can change in place (a string or a path cannot be)."""
     return isinstance(value, (list, dict, set, FindPackages, Unresolved)) or (
@@ -425,12 +411,12 @@ def mutated_names(node: ast.stmt) -> list[str]:
     for call in (n for n in ast.walk(node) if isinstance(n, ast.Call)):
         func = call.func
         dotted = ast.unparse(func)
-        if dotted == "setup" or dotted.endswith(".setup") or dotted in _READING_CALLS:
+        if dotted == "setup" or dotted.endswith(".setup") or dotted in READING_CALLS:
             continue
         if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and \
-                func.attr not in _READING_METHODS:
+                func.attr not in READING_METHODS:
             names.append(func.value.id)
-        if isinstance(func, ast.Attribute) and func.attr in _READING_METHODS:
+        if isinstance(func, ast.Attribute) and func.attr in READING_METHODS:
             continue
         names += [a.id for a in [*call.args, *(k.value for k in call.keywords)]
                   if isinstance(a, ast.Name)]
@@ -480,7 +466,7 @@ def cmdclass_entries(script: SetupScript) -> dict[str, str] | None:
 def paths_mentioned(script: SetupScript) -> set[str]:
     """Project-relative paths setup.py names: string literals, and the paths it builds with
     ``os.path.join(here, ...)`` or ``Path(__file__).parent / ...``."""
-    resolver = script.resolver or _Resolver(script.tree)
+    resolver = script.resolver or _NameValues(script.tree)
     found = {n.value for n in ast.walk(script.tree)
              if isinstance(n, ast.Constant) and isinstance(n.value, str)}
     for node in ast.walk(script.tree):
@@ -491,7 +477,7 @@ def paths_mentioned(script: SetupScript) -> set[str]:
     return found
 
 
-def _read_call(call: ast.Call, resolver: _Resolver) -> SetupCall:
+def _read_call(call: ast.Call, resolver: _NameValues) -> SetupCall:
     keywords: dict[str, Value] = {}
     opaque: list[Unresolved] = []
     for kw in call.keywords:
@@ -540,7 +526,7 @@ def read_setup_py(path: Path) -> SetupScript:
         raise MigrateError(str(path), [
             "no setup() call from setuptools found: migrate reads setup.py without running "
             "it, and converts a setup.py that calls setuptools' (or distutils') setup()"])
-    resolver = _Resolver(tree)
+    resolver = _NameValues(tree)
     calls.sort(key=lambda c: (c.lineno, c.col_offset))
     if len(calls) == 1:
         return SetupScript(path, source, tree, _read_call(calls[0], resolver),

@@ -12,32 +12,13 @@ import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .reading_calls import EFFECTFUL_MODULES, READING_CALLS, READING_METHODS
 from .setup_py_reader import SetupScript, mutated_names
 
 __all__ = ["HEADER", "Stripped", "strip_setup_py"]
 
 HEADER = "# Stripped by `cffi-build-plugin migrate`"
 
-#: Calls that only compute values: a statement made of these is dead once its names are.
-#: Matched by the called name for methods and bare functions; calls into the modules of
-#: _EFFECTFUL_MODULES must be listed in _PURE_DOTTED instead (os.system, os.replace).
-_PURE_CALLS = frozenset({
-    "open", "read", "readlines", "read_text", "strip", "rstrip", "lstrip", "split",
-    "splitlines", "startswith", "endswith", "join", "dirname", "abspath", "realpath",
-    "exists", "isdir", "isfile", "Path", "resolve", "format", "get", "getenv",
-    "search", "match", "group", "findall", "compile", "sub", "replace", "lower", "upper",
-    "find_packages", "find_namespace_packages", "architecture", "machine",
-    "python_implementation", "int", "str", "list", "dict", "tuple", "set", "sorted", "len",
-    "any", "all", "map", "filter", "literal_eval", "RuntimeError", "ValueError", "Exception",
-    "items", "keys", "values", "copy", "decode", "encode", "iter", "next", "print",
-})
-_EFFECTFUL_MODULES = frozenset({"os", "shutil", "subprocess", "sys", "pathlib", "urllib",
-                                "distutils", "setuptools", "glob", "tempfile"})
-_PURE_DOTTED = frozenset({
-    "os.path.join", "os.path.dirname", "os.path.abspath", "os.path.realpath",
-    "os.path.exists", "os.path.isdir", "os.path.isfile", "os.environ.get", "os.getenv",
-    "pathlib.Path", "setuptools.find_packages", "setuptools.find_namespace_packages",
-})
 #: Statements that only prepare for running setup.py itself.
 _INERT_CALLS = frozenset({"sys.path.insert", "sys.path.append"})
 
@@ -139,15 +120,15 @@ def _is_exec_of_a_file(call: ast.Call) -> bool:
 def _is_pure_call(call: ast.Call, functions: Mapping[str, ast.stmt],
                   seen: set[str]) -> bool:
     func = call.func
-    if _root_name(func) in _EFFECTFUL_MODULES:
-        return ast.unparse(func) in _PURE_DOTTED
+    if _root_name(func) in EFFECTFUL_MODULES:
+        return ast.unparse(func) in READING_CALLS
     name = func.attr if isinstance(func, ast.Attribute) else (
         func.id if isinstance(func, ast.Name) else "")
     if name in functions:  # a function of setup.py's own: pure if its body is
         if name in seen:
             return True
         return _is_pure(functions[name], functions, seen | {name}, body=True)
-    return name in _PURE_CALLS or _is_exec_of_a_file(call)
+    return name in READING_METHODS or name in READING_CALLS or _is_exec_of_a_file(call)
 
 
 def _is_pure(node: ast.stmt, functions: Mapping[str, ast.stmt],

@@ -13,7 +13,6 @@ import ast
 __all__ = ["tag_hack_kind"]
 
 _TAG_METHODS = {"get_tag", "finalize_options"}
-_TAG_WORDS = {"abi3", "none"}
 _TAG_ATTRIBUTES = {"py_limited_api", "root_is_pure", "python_tag", "plat_name"}
 
 

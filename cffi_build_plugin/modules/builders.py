@@ -12,6 +12,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal, Union
 
+from cffi_build_plugin._messages import article, short_repr
 from cffi_build_plugin._paths import is_inside
 from cffi_build_plugin.errors import BuilderError
 
@@ -134,10 +135,6 @@ def _execute(root: Path, rel_path: str) -> _Namespace:
     return namespace
 
 
-def _article(noun: str) -> str:
-    return f"{'an' if noun[:1].lower() in 'aeiou' else 'a'} {noun}"
-
-
 def _ffi_from(namespace: _Namespace, planned: PlannedModule, root: Path) -> Any:
     from cffi import FFI
 
@@ -160,9 +157,9 @@ def _ffi_from(namespace: _Namespace, planned: PlannedModule, root: Path) -> Any:
                     f"{exc}\n{where}"
                 ) from None
     if not isinstance(obj, FFI):
-        shown = repr(obj) if len(repr(obj)) <= 40 else repr(obj)[:37] + "..."
-        what = (f"{spec.name}() returned {_article(type(obj).__name__)} ({shown})" if called
-                else f"{spec.name!r} is {_article(type(obj).__name__)}")
+        shown = short_repr(obj, 40)
+        what = (f"{spec.name}() returned {article(type(obj).__name__)} ({shown})" if called
+                else f"{spec.name!r} is {article(type(obj).__name__)}")
         raise BuilderError(
             f"builder {spec}: {what}, not a cffi.FFI object; name the FFI object on which "
             "set_source() was called, or a function returning it"

@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-__all__ = ["RUNTIME_REQUIREMENT", "missing_cffi_message", "requires_name", "with_pypy_marker"]
+__all__ = ["RUNTIME_REQUIREMENT", "missing_cffi_message", "requirement_name", "requires_name",
+           "with_pypy_marker"]
 
 #: PyPy bundles cffi; a cffi from PyPI must never be installed over it.
 RUNTIME_REQUIREMENT = "cffi>=1.15; platform_python_implementation != 'PyPy'"
@@ -18,13 +19,16 @@ def requires_name(requirements: object, name: str) -> bool:
     if not isinstance(requirements, (list, tuple)):
         return False
     wanted = canonicalize_name(name)
-    for line in requirements:
-        try:
-            if isinstance(line, str) and canonicalize_name(Requirement(line).name) == wanted:
-                return True
-        except InvalidRequirement:
-            continue
-    return False
+    return any(isinstance(line, str) and requirement_name(line) == wanted
+               for line in requirements)
+
+
+def requirement_name(requirement: str) -> str | None:
+    """The canonical distribution name a PEP 508 string requires; None if it is invalid."""
+    try:
+        return canonicalize_name(Requirement(requirement).name)
+    except InvalidRequirement:
+        return None
 
 
 

@@ -22,7 +22,7 @@ from tomlkit.toml_document import TOMLDocument
 
 from cffi_build_plugin.config.project import PLUGIN_NAME, Project
 from cffi_build_plugin.config.settings import Settings
-from cffi_build_plugin.edits.files import Change
+from cffi_build_plugin.edits.files import Change, with_lf
 from cffi_build_plugin.edits.pyproject import (
     add_build_system,
     add_runtime_dependency,
@@ -37,7 +37,7 @@ from .setup_py_exec import UNREADABLE, record_setup_keywords
 from .setup_py_reader import SetupScript, Unresolved, read_setup_py
 from .setup_py_rewrite import strip_setup_py
 
-__all__ = ["MigratePlan", "plan_migrate"]
+__all__ = ["MigrateChanges", "migrate_changes"]
 
 #: [project] keys in the order the packaging guide writes them.
 _PROJECT_ORDER = (
@@ -48,7 +48,7 @@ _PROJECT_ORDER = (
 
 
 @dataclass(frozen=True)
-class MigratePlan:
+class MigrateChanges:
     root: Path
     changes: tuple[Change, ...]
     #: One line per decision: what moved where, what was dropped or kept, and why.
@@ -59,8 +59,7 @@ def _read_text(path: Path) -> tuple[str, str] | None:
     """(text with \\n line ends, the file's own line end), or None when absent."""
     if not path.is_file():
         return None
-    raw = path.read_bytes().decode("utf-8", "surrogateescape")
-    return raw.replace("\r\n", "\n"), "\r\n" if "\r\n" in raw else "\n"
+    return with_lf(path.read_bytes().decode("utf-8", "surrogateescape"))
 
 
 def _executed_values(script: SetupScript, report: list[str]) -> dict[str, Any]:
@@ -422,7 +421,7 @@ def _mark_cffi_for_pypy(doc: TOMLDocument, report: list[str]) -> None:
                               "its own cffi)")
 
 
-def plan_migrate(root: Path, *, run_setup_py: bool = False) -> MigratePlan:
+def migrate_changes(root: Path, *, run_setup_py: bool = False) -> MigrateChanges:
     """What migrate would change in the project at *root*; nothing is written."""
     root = root.resolve()
     pyproject, setup_cfg = root / "pyproject.toml", root / "setup.cfg"
@@ -435,7 +434,7 @@ def plan_migrate(root: Path, *, run_setup_py: bool = False) -> MigratePlan:
     sources = _read_sources(root, run_setup_py, report)
     if sources is None:
         if existing is not None and PLUGIN_NAME in str(existing[0].get("build-system", {})):
-            return MigratePlan(root, (), ("nothing to migrate: no setup.py, and setup.cfg "
+            return MigrateChanges(root, (), ("nothing to migrate: no setup.py, and setup.cfg "
                                           "(if any) has no setuptools sections",))
         raise MigrateError(str(root), [
             "no setup.py or setup.cfg with setuptools sections: nothing to migrate"])
@@ -450,7 +449,7 @@ def plan_migrate(root: Path, *, run_setup_py: bool = False) -> MigratePlan:
         changes += _setup_py_change(sources.script, sources.conversion, report)
     if sources.cfg is not None:
         changes += _setup_cfg_change(setup_cfg, sources.cfg, report)
-    return MigratePlan(root, tuple(changes), tuple(report))
+    return MigrateChanges(root, tuple(changes), tuple(report))
 
 
 def _setup_cfg_change(path: Path, cfg: CfgConversion, report: list[str]) -> list[Change]:

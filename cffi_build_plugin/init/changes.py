@@ -15,7 +15,7 @@ from tomlkit.toml_document import TOMLDocument
 
 from cffi_build_plugin.config.project import PLUGIN_NAME, Project
 from cffi_build_plugin.config.settings import parse_settings
-from cffi_build_plugin.edits.files import Change, apply_changes
+from cffi_build_plugin.edits.files import Change
 from cffi_build_plugin.edits.pyproject import (
     add_build_system,
     add_runtime_dependency,
@@ -28,13 +28,13 @@ from cffi_build_plugin.modules.plan import make_plan
 
 from .cibuildwheel import ProjectFacts, cibuildwheel_table, workflow
 
-__all__ = ["Change", "InitPlan", "apply", "plan_init"]
+__all__ = ["Change", "InitChanges", "init_changes"]
 
 WORKFLOW = Path(".github", "workflows", "wheels.yml")
 
 
 @dataclass(frozen=True)
-class InitPlan:
+class InitChanges:
     root: Path
     changes: tuple[Change, ...]
     #: One line per decision: what is added, and what is kept as it was and why.
@@ -92,7 +92,7 @@ def _cibuildwheel(doc: TOMLDocument, facts: ProjectFacts, force: bool, source: s
                       "--force replaces it")
 
 
-def plan_init(root: Path, *, force: bool = False) -> InitPlan:
+def init_changes(root: Path, *, force: bool = False) -> InitChanges:
     """What init would change in the project at *root*; nothing is written."""
     root = root.resolve()
     pyproject = root / "pyproject.toml"
@@ -122,8 +122,4 @@ def plan_init(root: Path, *, force: bool = False) -> InitPlan:
         kind = "pure wheel + sdist" if facts.pure else "cibuildwheel matrix + sdist"
         report.append(f"{'replaced' if old_flow else 'added'} {WORKFLOW.as_posix()} "
                       f"({kind}, publish with trusted publishing)")
-    return InitPlan(root, tuple(changes), tuple(report))
-
-
-def apply(plan: InitPlan) -> None:
-    apply_changes(plan.changes)
+    return InitChanges(root, tuple(changes), tuple(report))
