@@ -19,6 +19,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "cffi_build_plugin"
 #: What every user's isolated build imports.
 BUILD_TIME = ("config", "setuptools", "modules", "compile")
 BUILD_TIME_FILES = ("__init__.py", "errors.py", "_paths.py", "_process.py", "_messages.py",
+                    "_requirements.py",
                     "setuptools_ext.py", "schema.py")
 #: What they must never import at module level (portable/ only once a target is set).
 FORBIDDEN = ("cffi_build_plugin.init", "cffi_build_plugin.migrate", "cffi_build_plugin.portable",

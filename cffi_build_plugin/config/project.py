@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from cffi_build_plugin._requirements import requires_name
 from cffi_build_plugin.errors import ConfigError
-from cffi_build_plugin.modules.runtime_dependency import requires_name
 
 from .opt_in import mentions_plugin
 from .settings import Settings, parse_settings

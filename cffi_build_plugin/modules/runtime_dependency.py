@@ -7,29 +7,13 @@ from collections.abc import Iterable
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
+from cffi_build_plugin._requirements import requirement_name, requires_name
+
 __all__ = ["RUNTIME_REQUIREMENT", "missing_cffi_message", "requirement_name", "requires_name",
            "with_pypy_marker"]
 
 #: PyPy bundles cffi; a cffi from PyPI must never be installed over it.
 RUNTIME_REQUIREMENT = "cffi>=1.15; platform_python_implementation != 'PyPy'"
-
-
-def requires_name(requirements: object, name: str) -> bool:
-    """Whether a list of PEP 508 strings names the distribution *name* (invalid ones skipped)."""
-    if not isinstance(requirements, (list, tuple)):
-        return False
-    wanted = canonicalize_name(name)
-    return any(isinstance(line, str) and requirement_name(line) == wanted
-               for line in requirements)
-
-
-def requirement_name(requirement: str) -> str | None:
-    """The canonical distribution name a PEP 508 string requires; None if it is invalid."""
-    try:
-        return canonicalize_name(Requirement(requirement).name)
-    except InvalidRequirement:
-        return None
-
 
 
 def with_pypy_marker(requirement: str) -> str:
