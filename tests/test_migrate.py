@@ -1,26 +1,33 @@
 """`cffi-build-plugin migrate`: setup.py / setup.cfg cffi projects → pyproject.toml + the plugin.
 
-Each test runs the command line (``python -m cffi_build_plugin migrate``) on a fresh copy of a
-fixture project under tests/packages/migrate/ (or a small project written in tmp_path), and
-checks what it wrote: pyproject.toml (parsed), setup.py deleted or stripped, setup.cfg left with
-its other tools' sections, the report, the exit code. The slow tests build each fixture's wheel
-before and after and compare their metadata, files and tags.
+Each test runs the command line's entry point (``cffi_build_plugin.cli.main(["migrate", ...])``,
+in this process: the unit tier spawns no interpreter per case) on a fresh copy of a fixture
+project under tests/packages/migrate/ (or a small project written in tmp_path), and checks what
+it wrote: pyproject.toml (parsed), setup.py deleted or stripped, setup.cfg left with its other
+tools' sections, the report, the exit code. A few tests run the real command
+(``python -m cffi_build_plugin migrate``) as a process and check it says and does the same; the
+slow tests migrate each fixture through that process and build its wheel before and after, and
+compare their metadata, files and tags.
 """
 
 from __future__ import annotations
 
 import ast
 import configparser
+import contextlib
 import difflib
+import io
+import os
 import subprocess
 import sys
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Callable
 
 import pytest
 
+from cffi_build_plugin.cli import main
 from cffi_build_plugin.modules.runtime_dependency import with_pypy_marker
 from devtools.venvs import build_env
 from tests.conftest import PACKAGES, snapshot, tree_changes
@@ -33,6 +40,10 @@ else:  # pragma: no cover - the dev venv is 3.11
     import tomli as tomllib
 
 ProjectCopy = Callable[..., Path]
+
+#: ini2toml warns when it converts setup_requires; a command run shows no DeprecationWarning.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:The field 'setup_requires' is deprecated:DeprecationWarning")
 
 FIXTURES = PACKAGES / "migrate"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir())
@@ -88,16 +99,46 @@ def _env() -> dict[str, str]:
             if not k.startswith("CFFI_BUILD_PLUGIN_") and k not in _UNSET}
 
 
-def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """``python -m cffi_build_plugin migrate [args] root``, never raising."""
+def cli_process(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m cffi_build_plugin migrate [args] root`` in a process of its own, never
+    raising."""
     return subprocess.run([sys.executable, "-m", "cffi_build_plugin", "migrate", *args, str(root)],
                           capture_output=True, text=True, env=_env(), cwd=root.parent,
                           timeout=120, check=False)
 
 
-def migrate(root: Path, *args: str) -> list[str]:
-    """Run migrate, which must succeed; its report lines (stdout)."""
-    proc = cli(root, *args)
+@contextlib.contextmanager
+def _as_the_command_runs(cwd: Path) -> Iterator[None]:
+    """The environment and working folder :func:`cli_process` gives the command, for a run in
+    this process; both restored after."""
+    saved_env, saved_cwd = dict(os.environ), os.getcwd()
+    for key in [k for k in os.environ if k.startswith("CFFI_BUILD_PLUGIN_") or k in _UNSET]:
+        del os.environ[key]
+    os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(saved_cwd)
+        os.environ.clear()
+        os.environ.update(saved_env)
+
+
+def cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``cffi_build_plugin.cli.main(["migrate", *args, root])`` in this process, as
+    :func:`cli_process` would run it: its exit code, stdout and stderr. An exception the
+    command line does not turn into an error message fails the test."""
+    argv = ["migrate", *args, str(root)]
+    out, err = io.StringIO(), io.StringIO()
+    with _as_the_command_runs(root.parent), contextlib.redirect_stdout(out), \
+            contextlib.redirect_stderr(err):
+        code = main(argv)
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
+
+
+def migrate(root: Path, *args: str, process: bool = False) -> list[str]:
+    """Run migrate (in this process, or with *process* as a command), which must succeed; its
+    report lines (stdout)."""
+    proc = (cli_process if process else cli)(root, *args)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc.stdout.splitlines()
@@ -564,6 +605,28 @@ def test_report_credits_no_pyproject_toml_that_did_not_exist(project_copy: Proje
                 or "kept pyproject.toml's" in line]
 
 
+# -- the command as a process: what the tests above see in this process ---------------------------
+
+
+@pytest.mark.parametrize(("case", "args"), [
+    pytest.param("setup-py-only", [], id="writes"),
+    pytest.param("custom-command", ["--dry-run"], id="dry-run"),
+    pytest.param("exec-needed", ["--exec"], id="exec"),
+])
+def test_the_command_as_a_process_says_and_does_what_main_does(
+        project_copy: ProjectCopy, case: str, args: list[str]) -> None:
+    """End to end: ``python -m cffi_build_plugin migrate`` exits, prints and writes exactly what
+    :func:`cli` (``main()`` in this process) does."""
+    in_process = project_copy(f"migrate/{case}", "in-process/p")
+    as_process = project_copy(f"migrate/{case}", "as-process/p")
+    ran, spawned = cli(in_process, *args), cli_process(as_process, *args)
+    assert spawned.returncode == ran.returncode == 0, spawned.stderr
+    assert spawned.stderr == ran.stderr == ""
+    assert spawned.stdout.replace(str(as_process), "<root>") == \
+        ran.stdout.replace(str(in_process), "<root>")
+    assert snapshot(as_process) == snapshot(in_process)
+
+
 # -- --exec ---------------------------------------------------------------------------------------
 
 
@@ -840,6 +903,27 @@ def test_bad_input_is_one_error_and_no_change(tmp_path: Path, files: dict[str, s
     assert (dry.returncode, dry.stderr) == (proc.returncode, proc.stderr)
 
 
+@pytest.mark.parametrize(("files", "code", "kind"), [
+    pytest.param({"setup.py": _SETUP, "pyproject.toml": "[project\n"}, 3,
+                 "invalid configuration in", id="config-error"),
+    pytest.param({"setup.py": 'import sys\nfrom setuptools import setup\n\nif sys.platform '
+                              '== "win32":\n    setup(name="x", version="1")\nelse:\n'
+                              '    setup(name="x", version="1", '
+                              'cffi_modules=["pkg/_build.py:ffibuilder"])\n'}, 10,
+                 "cannot migrate", id="migrate-error"),
+])
+def test_the_command_as_a_process_fails_with_one_message_and_its_exit_code(
+        tmp_path: Path, files: dict[str, str], code: int, kind: str) -> None:
+    root = write(tmp_path / "p", {**PKG, **files})
+    before = snapshot(root)
+    proc = cli_process(root)
+    assert (proc.returncode, proc.stdout) == (code, "")
+    assert proc.stderr.startswith(f"ERROR {kind} {root}"), proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert proc.stderr == cli(root).stderr
+    assert tree_changes(before, snapshot(root)) == []
+
+
 # -- the wheels before and after ------------------------------------------------------------------
 
 
@@ -890,7 +974,7 @@ def test_converted_wheel_is_the_same_project(project_copy: ProjectCopy, tmp_path
     original_root = project_copy(f"migrate/{case}", f"{case}-original")
     original = _build_here(original_root, tmp_path / "dist-original")
     root = fixture(project_copy, case)
-    migrate(root, *(["--exec"] if case in EXEC else []))
+    migrate(root, *(["--exec"] if case in EXEC else []), process=True)
     converted = _build_here(root, tmp_path / "dist-converted")
     assert_same_project(original, converted, root)
     assert tag(converted) == TAGS[case]
@@ -913,7 +997,7 @@ def test_isolated_builds_of_setup_requires(project_copy: ProjectCopy, tmp_path: 
     original_root = project_copy("migrate/setup-requires", "original")
     original = build_wheel(tools(py311), original_root, tmp_path / "dist-original", env)
     root = fixture(project_copy, "setup-requires")
-    migrate(root)
+    migrate(root, process=True)
     converted = build_wheel(tools(py311), root, tmp_path / "dist-converted", env)
     assert_same_project(original, converted, root)
     assert tag(converted) == ABI3
