@@ -2,7 +2,9 @@
 
 Each case makes a small wrong project from tests/packages/flat-api in tmp_path and builds it with
 ``python -m build --wheel --no-isolation`` (this environment's plugin, setuptools and cffi, so a
-case takes a second or two). A wrong one must fail with a message that names the file, key or
+case takes a second or two). Configuration mistakes are read in this process, by the command
+line's ``list`` (which reads the table as a build does); a few of them are also built for real
+(slow). A wrong one must fail with a message that names the file, key or
 builder and the fix, show no traceback (a builder's own frames only, never the plugin's), and
 leave the project's folder exactly as it was. Inputs that only look wrong (a noisy builder, a
 failing optional module, a path with spaces and accents) must build a correct wheel.
@@ -10,6 +12,8 @@ failing optional module, a path with spaces and accents) must build a correct wh
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 import shutil
@@ -21,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from cffi_build_plugin.cli import main
 from cffi_build_plugin.errors import ConfigError
 from devtools.venvs import build_env, run
 from tests.conftest import snapshot, tree_changes, unavailable
@@ -116,8 +121,13 @@ def assert_says(log: str, phrases: Sequence[str]) -> None:
 
 
 def cli_list(project: Path) -> subprocess.CompletedProcess[str]:
-    return run([sys.executable, "-m", "cffi_build_plugin", "list", project], env=base_env(),
-               check=False, timeout=120)
+    """``cffi-build-plugin list project``, run in this process (``cli.main``): it reads the
+    table as a build does, so its errors are the build's, without a build per case."""
+    argv = ["list", str(project)]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())
 
 
 def flat_api(project_copy: ProjectCopy, *, table: str | None = None, native: str | None = None,
@@ -256,30 +266,61 @@ CONFIG_CASES = [
 
 @pytest.mark.parametrize(("tail", "expected"), CONFIG_CASES)
 def test_config_errors_are_named_by_key(tail: str, expected: list[str],
-                                        project_copy: ProjectCopy, tmp_path: Path) -> None:
+                                        project_copy: ProjectCopy) -> None:
+    """In this process: the command line reads the table as a build does (one full build per
+    kind of mistake follows)."""
+    project = flat_api(project_copy, table=tail)
+    pyproject = project / "pyproject.toml"
+    proc = cli_list(project)
+    assert proc.returncode == ConfigError.exit_code, log_of(proc)
+    assert proc.stdout == ""
+    assert proc.stderr.startswith(f"ERROR invalid configuration in {pyproject}:"), proc.stderr
+    assert_says(proc.stderr, expected)
+
+
+#: The configuration cases also built for real: the build path must say what list says.
+BUILT_CONFIG_CASES = ("unknown-key", "every-problem-at-once", "type-module-builder",
+                      "builder-file-outside")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("tail", "expected"),
+                         [c for c in CONFIG_CASES if c.id in BUILT_CONFIG_CASES])
+def test_config_errors_fail_the_build_named_by_key(tail: str, expected: list[str],
+                                                   project_copy: ProjectCopy,
+                                                   tmp_path: Path) -> None:
     project = flat_api(project_copy, table=tail)
     pyproject = project / "pyproject.toml"
     log = failed_build(project, tmp_path)
     assert_says(log, [f"invalid configuration in {pyproject}:", *expected])
-    # The command line reads the same table and says the same.
-    proc = cli_list(project)
+    # The command line, as a process, reads the same table and says the same.
+    proc = run([sys.executable, "-m", "cffi_build_plugin", "list", project], env=base_env(),
+               check=False, timeout=120)
     assert proc.returncode == ConfigError.exit_code, log_of(proc)
     assert proc.stderr.startswith(f"ERROR invalid configuration in {pyproject}:"), proc.stderr
     assert_says(proc.stderr, expected)
     assert TRACEBACK not in log_of(proc)
 
 
-def test_invalid_toml_names_the_file_and_line(project_copy: ProjectCopy, tmp_path: Path) -> None:
-    project = flat_api(project_copy, table=table(FLAT_SPEC + "jobs = 2 3\n"))
-    pyproject = project / "pyproject.toml"
-    where = "Expected newline or end of document after a statement (at line 17, column 10)"
-    # The front end reads [build-system] before any backend runs, and says so itself.
-    log = failed_build(project, tmp_path)
-    assert_says(log, [f"ERROR Failed to parse {pyproject}: {where}"])
+_BAD_TOML = table(FLAT_SPEC + "jobs = 2 3\n")
+_WHERE = "Expected newline or end of document after a statement (at line 17, column 10)"
+
+
+def test_invalid_toml_names_the_file_and_line(project_copy: ProjectCopy) -> None:
+    project = flat_api(project_copy, table=_BAD_TOML)
     proc = cli_list(project)
     assert proc.returncode == ConfigError.exit_code, log_of(proc)
-    assert_says(proc.stderr, [f"ERROR invalid configuration in {pyproject}:",
-                              f"not valid TOML: {where}"])
+    assert_says(proc.stderr, [f"ERROR invalid configuration in {project / 'pyproject.toml'}:",
+                              f"not valid TOML: {_WHERE}"])
+
+
+@pytest.mark.slow
+def test_invalid_toml_fails_the_build_in_the_front_end(project_copy: ProjectCopy,
+                                                       tmp_path: Path) -> None:
+    project = flat_api(project_copy, table=_BAD_TOML)
+    # The front end reads [build-system] before any backend runs, and says so itself.
+    log = failed_build(project, tmp_path)
+    assert_says(log, [f"ERROR Failed to parse {project / 'pyproject.toml'}: {_WHERE}"])
 
 
 @pytest.mark.parametrize(("modules", "expected"), [
