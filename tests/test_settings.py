@@ -261,9 +261,6 @@ def test_an_unknown_key_is_named(pairs, key):
         == []
 
 
-@pytest.mark.xfail(strict=True, reason="cffi_build_plugin/config/settings.py matches specs, "
-                   "packages and cp3X tags with re.match(r'^...$'), and $ also matches before a "
-                   "final newline; fullmatch would refuse them")
 @pytest.mark.parametrize("table", [
     {"py-limited-api": "cp39\n"},
     {"modules": ["a.py:f\n"]},

@@ -60,8 +60,6 @@ def test_module_names_are_dotted_unique_and_inside_the_packages() -> None:
     assert "(its packages: none)" in check_module_names([built("a.py:f", "p._a")], [])[0]
 
 
-@pytest.mark.xfail(strict=True, reason="modules/checks.py's _DOTTED is matched with "
-                   "re.match(r'^...$'): $ also matches before a final newline")
 def test_a_module_name_with_a_trailing_newline_is_not_dotted() -> None:
     assert check_module_names([built("a.py:f", "pkg._a\n")], ["pkg"]) != []
 

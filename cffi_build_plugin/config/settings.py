@@ -76,7 +76,7 @@ def _positive_int(value: object, path: str, problems: list[str]) -> object:
 def _limited_api(value: object, path: str, problems: list[str]) -> object:
     if value == "auto" or value is False:
         return value
-    if isinstance(value, str) and _LIMITED_API_RE.match(value):
+    if isinstance(value, str) and _LIMITED_API_RE.fullmatch(value):
         return value
     problems.append(
         f'{path}: expected "auto", false or a CPython tag like "cp39", got {_kind(value)}'
@@ -96,7 +96,7 @@ def _choice(*choices: str) -> _Kind:
 
 
 def _builder_spec(value: object, path: str, problems: list[str]) -> object:
-    if isinstance(value, str) and _SPEC_RE.match(value):
+    if isinstance(value, str) and _SPEC_RE.fullmatch(value):
         return value
     problems.append(
         f'{path}: expected a builder spec "path/to/build.py:name" (the file, a colon, the '
@@ -106,7 +106,7 @@ def _builder_spec(value: object, path: str, problems: list[str]) -> object:
 
 
 def _package(value: object, path: str, problems: list[str]) -> object:
-    if isinstance(value, str) and _PACKAGE_RE.match(value):
+    if isinstance(value, str) and _PACKAGE_RE.fullmatch(value):
         return value
     problems.append(f'{path}: expected a dotted package name like "mypkg.sub", got {_kind(value)}')
     return _INVALID

@@ -34,7 +34,7 @@ def check_module_names(built: Sequence[BuiltModule], packages: Iterable[str]) ->
     seen: dict[str, str] = {}
     for module in built:
         spec, name = module.planned.spec, module.full_name
-        if not _DOTTED.match(name):
+        if not _DOTTED.fullmatch(name):
             problems.append(
                 f"builder {spec}: set_source() names the module {module.declared_name!r}, which "
                 'is not a dotted Python module name (like "mypkg._native")'
