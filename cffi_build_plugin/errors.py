@@ -28,21 +28,25 @@ class CffiBuildPluginError(SetupError):
     summary = "any other error the plugin reports"
 
 
-class ConfigError(CffiBuildPluginError):
-    """``[tool.cffi-build-plugin]``, the pyproject.toml holding it, or a
-    ``CFFI_BUILD_PLUGIN_*`` variable is wrong.
+class _Problems(CffiBuildPluginError):
+    """Carries every problem found in one file, so the user fixes them in one round."""
 
-    Carries every problem found, so the user fixes them in one round.
-    """
-
-    exit_code = 3
-    summary = "the configuration (pyproject.toml, a CFFI_BUILD_PLUGIN_* variable) is wrong"
+    heading = ""
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = problems
         lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"invalid configuration in {source}:\n{lines}")
+        super().__init__(f"{self.heading} {source}:\n{lines}")
+
+
+class ConfigError(_Problems):
+    """``[tool.cffi-build-plugin]``, the pyproject.toml holding it, or a
+    ``CFFI_BUILD_PLUGIN_*`` variable is wrong."""
+
+    exit_code = 3
+    summary = "the configuration (pyproject.toml, a CFFI_BUILD_PLUGIN_* variable) is wrong"
+    heading = "invalid configuration in"
 
 
 class BuilderError(CffiBuildPluginError):
@@ -89,15 +93,10 @@ class TargetError(CffiBuildPluginError):
     summary = "a portable target cannot be built, or its modules would not load there"
 
 
-class MigrateError(CffiBuildPluginError):
+class MigrateError(_Problems):
     """setup.py or setup.cfg holds something ``migrate`` cannot convert; each problem says
     what to change first."""
 
     exit_code = 10
     summary = "setup.py or setup.cfg holds something migrate cannot convert"
-
-    def __init__(self, source: str, problems: list[str]) -> None:
-        self.source = source
-        self.problems = problems
-        lines = "\n".join(f"  - {p}" for p in problems)
-        super().__init__(f"cannot migrate {source}:\n{lines}")
+    heading = "cannot migrate"
