@@ -588,6 +588,6 @@ def test_wrong_options_fail_the_build(fixture: str, settings: list[str],
     if variables:  # `list` says the same (it sees no config settings)
         proc = run([sys.executable, "-m", "cffi_build_plugin", "list", project],
                    env=base_env(variables), check=False)
-        assert proc.returncode == 2, log_of(proc)
+        assert proc.returncode == ConfigError.exit_code, log_of(proc)
         assert proc.stderr.startswith("ERROR invalid configuration in the environment:")
         assert_says(proc.stderr, expected[-1:])
