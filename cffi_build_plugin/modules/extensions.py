@@ -86,6 +86,7 @@ def generate_c_source(
     c_file = Path(build_temp, built.full_name + built.source_extension)
     c_file.parent.mkdir(parents=True, exist_ok=True)
     log.info("generating cffi module %s", c_file)
+    assert built.source is not None  # API mode: checked when the builder ran
     recompiler.make_c_source(built.ffi, built.full_name, built.source, str(c_file))
     ext.sources = [str(c_file), *sources[1:]]
 
