@@ -112,6 +112,16 @@ def _cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_stubs(args: argparse.Namespace) -> int:
+    from .stubs_command import write_source_stubs  # runs builders: only for this command
+
+    project, _ = _project_at(Path(args.path).resolve())
+    written = write_source_stubs(project)
+    for stub in written:
+        print(f"wrote {stub}")
+    return 0
+
+
 def _carry_out(root: Path, changes: Sequence[Change], report: Sequence[str], dry_run: bool,
                done: str = "") -> int:
     """Print a plan's report, then its diff (--dry-run) or write it."""
@@ -219,6 +229,11 @@ def _parser() -> argparse.ArgumentParser:
     _add_path(p_list)
     p_list.add_argument("--json", action="store_true", help="machine-readable output")
     p_list.set_defaults(func=_cmd_list)
+    p_stubs = sub.add_parser(
+        "stubs", help="write each cffi module's typed .pyi stub next to the sources, for "
+                      "editors (the builders run; nothing compiles)")
+    _add_path(p_stubs)
+    p_stubs.set_defaults(func=_cmd_stubs)
     p_init = sub.add_parser(
         "init", help="set a cffi project up: build-system, [tool.cibuildwheel] and a GitHub "
                      "workflow that builds, tests and publishes its wheels")

@@ -41,7 +41,7 @@ FLAT_SPEC = 'modules = ["build_flatapi.py:ffibuilder"]\n'
 #: The last line of flat-api's builder.
 NATIVE = ('ffibuilder.set_source("flatapi._native", '
           '"static int magic(void) { return %d; }" % MAGIC)')
-FLAT_WHEEL = {"flatapi/__init__.py", "flatapi/_native.abi3.so"}
+FLAT_WHEEL = {"flatapi/__init__.py", "flatapi/_native.abi3.so", "flatapi/_native.pyi"}
 RUNNING = sys.version_info[:2]
 #: Variables of the developer's shell that would change what these builds do.
 _UNSET = ("CC", "CXX", "CFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "SOURCE_DATE_EPOCH")

@@ -20,7 +20,7 @@ def test_flat_layout_api_module_is_abi3_and_lean(py311, tools, env, project_copy
     wheel = build_wheel(tools(py311), project, tmp_path / "out", env)
     # requires-python >= 3.9 sets the abi3 floor, whatever interpreter built it.
     assert tag(wheel) == f"cp39-abi3-{PLATFORM}"
-    assert names(wheel) == {"flatapi/__init__.py", "flatapi/_native.abi3.so"}
+    assert names(wheel) == {"flatapi/__init__.py", "flatapi/_native.abi3.so", "flatapi/_native.pyi"}
     assert "Requires-Dist: cffi" in metadata(wheel)
     out = run_in_fresh_venv(py311, wheel, "import flatapi; print(flatapi.magic())", tmp_path, env)
     assert out.strip() == "42"
@@ -38,7 +38,7 @@ def test_abi_only_project_gives_pure_wheel_that_runs_on_pypy(
 ):
     wheel = build_wheel(tools(py311), project_copy("abi-only"), tmp_path / "out", env)
     assert tag(wheel) == "py3-none-any"
-    assert names(wheel) == {"abionly/__init__.py", "abionly/_crt.py"}
+    assert names(wheel) == {"abionly/__init__.py", "abionly/_crt.py", "abionly/_crt.pyi"}
     code = "import abionly; print(abionly.strlen(b'four'))"
     assert run_in_fresh_venv(py311, wheel, code, tmp_path, env).strip() == "4"
     # The module generated with cffi 2.x must load with PyPy's bundled cffi 1.15.
@@ -53,6 +53,7 @@ def test_sibling_imports_function_builder_and_two_modules(
     assert tag(wheel) == f"cp311-abi3-{PLATFORM}"
     assert names(wheel) == {
         "twomods/__init__.py", "twomods/_mod_a.abi3.so", "twomods/_mod_b.abi3.so",
+        "twomods/_mod_a.pyi", "twomods/_mod_b.pyi",
     }
     out = run_in_fresh_venv(py311, wheel, "import twomods; print(twomods.which())", tmp_path, env)
     assert out.strip() == "(1, 2)"  # each builder got its own `_cdefs` sibling
@@ -63,6 +64,7 @@ def test_discovery_without_table(py311, tools, env, project_copy, tmp_path):
     assert tag(wheel) == f"cp310-abi3-{PLATFORM}"  # requires-python = ">=3.10"
     assert names(wheel) == {
         "disco/__init__.py", "disco/runtime_inline.py", "disco/_square.abi3.so",
+        "disco/_square.pyi",
     }
     out = run_in_fresh_venv(py311, wheel, "import disco; print(disco.square(12))", tmp_path, env)
     assert out.strip() == "144"
@@ -70,7 +72,8 @@ def test_discovery_without_table(py311, tools, env, project_copy, tmp_path):
 
 def test_ext_package_places_api_and_abi_modules(py311, tools, env, project_copy, tmp_path):
     wheel = build_wheel(tools(py311), project_copy("ext-package"), tmp_path / "out", env)
-    assert names(wheel) == {"extpkg/__init__.py", "extpkg/_api.abi3.so", "extpkg/_abi.py"}
+    assert names(wheel) == {"extpkg/__init__.py", "extpkg/_api.abi3.so", "extpkg/_abi.py",
+                            "extpkg/_api.pyi", "extpkg/_abi.pyi"}
     code = "from extpkg import _api, _abi; print(_api.lib.seven(), type(_abi.ffi).__name__)"
     assert run_in_fresh_venv(py311, wheel, code, tmp_path, env).split() == ["7", "FFI"]
 
@@ -83,7 +86,7 @@ def test_optional_module_failure_warns_and_still_builds(py311, tools, env, proje
     assert "optional cffi module optfb._api (src/optfb/build_api.py:ffibuilder) skipped" in log
     (wheel,) = out.glob("*.whl")
     assert tag(wheel) == "py3-none-any"  # nothing compiled survived: the wheel is pure
-    assert names(wheel) == {"optfb/__init__.py", "optfb/_abi.py"}
+    assert names(wheel) == {"optfb/__init__.py", "optfb/_abi.py", "optfb/_abi.pyi"}
     code = "import optfb; print(optfb.MODE, optfb.lib.strlen(b'abc'))"
     assert run_in_fresh_venv(py311, wheel, code, tmp_path, env).split() == ["abi", "3"]
 
@@ -162,7 +165,8 @@ def test_own_build_ext_build_clib_and_shared_builder_file(py311, tools, env, pro
     wheel = build_wheel(tools(py311), project_copy("own-build-ext"), tmp_path / "out", env)
     assert builder_marker.read_text() == "builders.py ran\n"  # two specs, one run
     assert build_ext_marker.read_text() == "own build_ext ran\n"
-    assert names(wheel) == {"ownpkg/__init__.py", "ownpkg/_withlib.abi3.so", "ownpkg/_abi.py"}
+    assert names(wheel) == {"ownpkg/__init__.py", "ownpkg/_withlib.abi3.so", "ownpkg/_abi.py",
+                            "ownpkg/_withlib.pyi", "ownpkg/_abi.pyi"}
     code = "import ownpkg; print(ownpkg.triple_plus_pre_run(4))"
     assert run_in_fresh_venv(py311, wheel, code, tmp_path, env).strip() == "17"
 
@@ -224,8 +228,8 @@ def test_limited_api_false_gives_version_specific_wheel(py311, tools, env, proje
     (project / "pyproject.toml").write_text(text + "py-limited-api = false\n")
     wheel = build_wheel(tools(py311), project, tmp_path / "out", env)
     assert tag(wheel) == f"cp311-cp311-{PLATFORM}"
-    assert names(wheel) == {"flatapi/__init__.py",
-                            f"flatapi/_native{py311.ext_suffix}"}
+    assert names(wheel) == {"flatapi/__init__.py", f"flatapi/_native{py311.ext_suffix}",
+                            "flatapi/_native.pyi"}
 
 
 def test_cmdclass_from_pyproject_is_wrapped(py311, tools, env, project_copy, tmp_path):
@@ -239,7 +243,7 @@ def test_cmdclass_from_pyproject_is_wrapped(py311, tools, env, project_copy, tmp
         f.seek(0)
         f.write(text)
     wheel = build_wheel(tools(py311), project, tmp_path / "out", env)
-    assert names(wheel) == {"flatapi/__init__.py", "flatapi/_native.abi3.so"}
+    assert names(wheel) == {"flatapi/__init__.py", "flatapi/_native.abi3.so", "flatapi/_native.pyi"}
 
 
 def test_leftover_bdist_wheel_py_limited_api_that_disagrees_is_an_error(
@@ -259,7 +263,7 @@ def test_leftover_bdist_wheel_py_limited_api_that_disagrees_is_an_error(
 def test_abi_only_project_built_on_pypy_is_pure(pypy39, tools, env, project_copy, tmp_path):
     wheel = build_wheel(tools(pypy39), project_copy("abi-only"), tmp_path / "out", env)
     assert tag(wheel) == "py3-none-any"
-    assert names(wheel) == {"abionly/__init__.py", "abionly/_crt.py"}
+    assert names(wheel) == {"abionly/__init__.py", "abionly/_crt.py", "abionly/_crt.pyi"}
 
 
 def test_metadata_hooks_run_no_builder(env, project_copy, tmp_path):
@@ -346,3 +350,34 @@ def test_builder_mistakes_are_named(replacement, expected, py311, tools, env, pr
     if generated:  # kept for the user to read, outside the source tree
         assert Path(generated[1]).is_file()
         assert not Path(generated[1]).is_relative_to(project)
+
+
+@pytest.mark.parametrize("table", [
+    'stubs = false\nmodules = ["build_flatapi.py:ffibuilder"]\n',
+    'modules = [{ builder = "build_flatapi.py:ffibuilder", stubs = false }]\n',
+])
+def test_stubs_can_be_turned_off(table, py311, tools, env, project_copy, tmp_path):
+    project = project_copy("flat-api")
+    pyproject = project / "pyproject.toml"
+    text = pyproject.read_text()
+    pyproject.write_text(text.replace('modules = ["build_flatapi.py:ffibuilder"]\n', table))
+    wheel = build_wheel(tools(py311), project, tmp_path / "out", env)
+    assert names(wheel) == {"flatapi/__init__.py", "flatapi/_native.abi3.so"}
+
+
+def test_a_stub_that_cannot_be_rendered_never_fails_the_build(py311, tools, env, project_copy,
+                                                              tmp_path):
+    # The renderer fails (a builder breaks it, in the build's own process): the module
+    # builds, the stub is a warning.
+    project = project_copy("flat-api")
+    builder = project / "build_flatapi.py"
+    builder.write_text(builder.read_text() + (
+        "\nimport cffi_build_plugin.modules.stubs as _stubs\n"
+        "def _broken(*args, **kwargs):\n    raise RuntimeError('no stub today')\n"
+        "_stubs.render_stub = _broken\n"))
+    proc = isolated_build(tools(py311), project, tmp_path / "out", env=env, check=False)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    (wheel,) = (tmp_path / "out").glob("*.whl")
+    assert names(wheel) == {"flatapi/__init__.py", "flatapi/_native.abi3.so"}
+    assert "flatapi._native: its stub was not written (RuntimeError: no stub today)" in \
+        proc.stdout + proc.stderr

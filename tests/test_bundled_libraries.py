@@ -39,6 +39,7 @@ def test_abi_mode_wheel_bundling_a_library_is_tagged_for_the_platform(
     platform = sysconfig.get_platform().replace("-", "_").replace(".", "_")
     assert tag(wheel) == f"py3-none-{platform}"
     # At the wheel's root (platlib), not under .data/purelib.
-    assert names(wheel) == {"abionly/__init__.py", "abionly/_crt.py", "abionly/libbundled.so"}
+    assert names(wheel) == {"abionly/__init__.py", "abionly/_crt.py", "abionly/_crt.pyi",
+                            "abionly/libbundled.so"}
     code = "import abionly; print(abionly.strlen(b'four'))"
     assert run_in_fresh_venv(py311, wheel, code, tmp_path, env).strip() == "4"

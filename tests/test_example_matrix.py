@@ -5,20 +5,25 @@ themselves are in test_new_interpreters.py."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
 
 from devtools.interpreters import pypy
-from devtools.venvs import run
-from tests.conftest import EXAMPLE, GIL_CPYTHON_MINORS, gil_cpython
+from devtools.venvs import make_venv, run
+from tests.conftest import EXAMPLE, GIL_CPYTHON_MINORS, copy_project, gil_cpython
 from tests.wheels import PLATFORM, names, run_project_tests, tag
 
 pytestmark = pytest.mark.slow
 EXPECTED_FILES = {
     "cffi_example/__init__.py",
     "cffi_example/_libc.py",
+    "cffi_example/py.typed",
+    # The typed stubs, one per cffi module, generated from the cdefs.
+    "cffi_example/_cvec.pyi", "cffi_example/_fast.pyi", "cffi_example/_libc.pyi",
 }
 
 
@@ -54,3 +59,74 @@ def test_pypy_wheel(pypy_wheel: Path, env: dict[str, str], tmp_path: Path) -> No
         f"cffi_example/_cvec{suffix}", f"cffi_example/_fast{suffix}",
     }
     run_project_tests(interp, pypy_wheel, EXAMPLE / "tests", tmp_path, env)
+
+
+def _stubs(wheel: Path) -> dict[str, str]:
+    with zipfile.ZipFile(wheel) as zf:
+        return {n: zf.read(n).decode() for n in zf.namelist() if n.endswith(".pyi")}
+
+
+def test_stubs_are_the_same_in_the_abi3_and_the_pypy_wheel(abi3_wheel: Path,
+                                                         pypy_wheel: Path) -> None:
+    # Rendered from the cdefs alone: CPython 3.9 with cffi 2.0 and PyPy with its cffi 1.15
+    # write the same text.
+    stubs = _stubs(abi3_wheel)
+    assert set(stubs) == {"cffi_example/_cvec.pyi", "cffi_example/_fast.pyi",
+                          "cffi_example/_libc.pyi"}
+    assert stubs == _stubs(pypy_wheel)
+
+
+USER_CODE_OK = '''
+from cffi_example._cvec import ffi, lib
+from cffi_example._fast import lib as fast
+from cffi_example._libc import ffi as libc_ffi
+
+values = ffi.new("double[]", [1.0, 2.0])
+total: float = lib.cvec_sum(values, 2)
+steps: int = fast.collatz_steps(27)
+crt = libc_ffi.dlopen(None)
+length: int = crt.strlen(b"four")
+'''
+USER_CODE_BAD = '''
+from cffi_example._cvec import lib
+from cffi_example._fast import lib as fast
+
+lib.cvec_sum("not a pointer", 2)
+fast.collatz_steps(27, 1)
+fast.colatz_steps(27)
+'''
+
+
+def test_mypy_sees_the_c_signatures_of_the_installed_wheel(abi3_wheel: Path, env: dict[str, str],
+                                                           tmp_path: Path) -> None:
+    """User code calling example_project's installed modules, checked by mypy --strict with
+    the wheel's stubs (and typeshed's types-cffi): right calls pass, wrong ones fail with
+    mypy's own messages."""
+    python = make_venv(gil_cpython(11), tmp_path / "venv", [str(abi3_wheel), "types-cffi"],
+                       env=env)
+    (tmp_path / "good.py").write_text(USER_CODE_OK)
+    (tmp_path / "bad.py").write_text(USER_CODE_BAD)
+
+    def mypy(name: str) -> subprocess.CompletedProcess[str]:
+        return run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+                    "--python-executable", python, name], cwd=tmp_path, env=env, check=False)
+
+    good = mypy("good.py")
+    assert good.returncode == 0, good.stdout + good.stderr
+    bad = mypy("bad.py").stdout
+    assert 'Argument 1 to "cvec_sum" of "_Lib" has incompatible type "str"' in bad, bad
+    assert 'Too many arguments for "collatz_steps" of "_Lib"' in bad, bad
+    assert '"_Lib" has no attribute "colatz_steps"' in bad, bad
+
+
+def test_stubs_command_writes_the_wheels_stubs_next_to_the_sources(
+        abi3_wheel: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cffi_build_plugin.cli import main
+
+    project = copy_project("example_project", tmp_path / "src")
+    assert main(["stubs", str(project)]) == 0
+    package = project / "src" / "cffi_example"
+    written = {f"cffi_example/{p.name}": p.read_text() for p in package.glob("*.pyi")}
+    assert written == _stubs(abi3_wheel)
+    assert not list(package.glob("*.so"))  # nothing compiled
+    assert "wrote" in capsys.readouterr().out

@@ -964,7 +964,8 @@ def assert_same_project(original: Path, converted: Path, converted_root: Path) -
                                 DistInfo.from_wheel(converted)) == []
     builders = _builders(converted_root)
     expected = {n for n in names(original) if not any(b.endswith(n) for b in builders)}
-    assert names(converted) == expected
+    # The plugin adds a typed stub beside each cffi module; the rest is the same.
+    assert {n for n in names(converted) if not n.endswith(".pyi")} == expected
 
 
 @pytest.mark.slow

@@ -20,7 +20,8 @@ from tests.wheels import PLATFORM, build_wheel, names, run_in_fresh_venv, run_pr
 
 pytestmark = pytest.mark.slow
 
-EXAMPLE_PY = {"cffi_example/__init__.py", "cffi_example/_libc.py"}
+EXAMPLE_PY = {"cffi_example/__init__.py", "cffi_example/_libc.py", "cffi_example/py.typed",
+              "cffi_example/_cvec.pyi", "cffi_example/_fast.pyi", "cffi_example/_libc.pyi"}
 
 #: name -> (the wheel's tag, its two modules' suffix) for example_project (requires-python
 #: >= 3.9) built by that interpreter.

@@ -108,9 +108,9 @@ _toml_values = st.recursive(
 )
 _keys = st.sampled_from(["modules", "include", "exclude", "py-limited-api",
                          "missing-cffi-dependency", "ship-build-inputs", "jobs", "compiler-cache",
-                         "debug-info", "options", "modul"])
+                         "debug-info", "options", "stubs", "modul"])
 _KNOWN_KEYS = {"modules", "include", "exclude", "py-limited-api", "missing-cffi-dependency",
-               "ship-build-inputs", "jobs", "compiler-cache", "debug-info", "options"}
+               "ship-build-inputs", "jobs", "compiler-cache", "debug-info", "options", "stubs"}
 
 
 # A cold start (no .hypothesis cache, as in CI) builds Unicode tables on first use.
@@ -178,6 +178,7 @@ _VALID = {
     "py-limited-api": _same(_limited),
     "missing-cffi-dependency": _same(st.sampled_from(["error", "warn"])),
     "ship-build-inputs": _same(st.booleans()),
+    "stubs": _same(st.booleans()),
     "jobs": _same(st.integers(min_value=1)),
     "compiler-cache": _same(st.sampled_from(["auto", "ccache", "off"])),
     "debug-info": _same(st.booleans()),
@@ -207,6 +208,7 @@ _INVALID_VALUES = {
     "missing-cffi-dependency": _not_bool.filter(lambda v: v not in ("error", "warn"))
     | st.booleans(),
     "ship-build-inputs": _not_bool,
+    "stubs": _not_bool,
     "jobs": st.integers(max_value=0) | st.booleans() | _line | st.floats(allow_nan=False),
     "compiler-cache": _line.filter(lambda v: v not in ("auto", "ccache", "off"))
     | st.booleans() | st.integers(),
@@ -282,7 +284,7 @@ def test_schema_documents_every_field():
         assert prop["description"]
     assert set(schema["properties"]) == {
         "modules", "include", "exclude", "py-limited-api", "missing-cffi-dependency",
-        "ship-build-inputs", "jobs", "compiler-cache", "debug-info", "options",
+        "ship-build-inputs", "jobs", "compiler-cache", "debug-info", "options", "stubs",
     }
     assert schema["properties"]["jobs"] == {
         "type": "integer", "minimum": 1, "description": schema["properties"]["jobs"]["description"]}

@@ -178,6 +178,11 @@ class ModuleSettings:
         'This module\'s limited-API choice; overrides the project-wide "py-limited-api".',
         default=None,
     )
+    stubs: bool | None = _setting(
+        _BOOL,
+        'Write a typed .pyi stub for this module; overrides the project-wide "stubs".',
+        default=None,
+    )
     package: str | None = _setting(
         _PACKAGE,
         'The package an unqualified module name (set_source("_ffi", ...)) belongs to; '
@@ -255,6 +260,14 @@ class Settings:
         "What to do when [project].dependencies lacks cffi, which the built modules import at "
         'run time on CPython: "error" fails the build with the line to add, "warn" only warns.',
         default="error",
+    )
+    stubs: bool = _setting(
+        _BOOL,
+        "Write a .pyi stub beside every built module, generated from its cdef (functions with "
+        "typed parameters and results, constants, global variables), so editors and mypy see "
+        "the C signatures; type checkers read them once the package ships py.typed (PEP 561). "
+        "A declaration the generator cannot type becomes Any; a stub never fails a build.",
+        default=True,
     )
     ship_build_inputs: bool = _setting(
         _BOOL,

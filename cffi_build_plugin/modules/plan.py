@@ -26,6 +26,8 @@ class PlannedModule:
     package: str | None = None
     #: What reading (not running) the builder told; None when it could not tell.
     declared: DeclaredModule | None = None
+    #: Write a typed .pyi stub beside the built module.
+    stubs: bool = True
 
     @property
     def may_be_api(self) -> bool:
@@ -66,7 +68,8 @@ def make_plan(project: Project) -> Plan:
     if settings.modules is None:
         found = discover(root, settings.include, settings.exclude)
         modules = tuple(
-            PlannedModule(m.spec, "discovered", py_limited_api=settings.py_limited_api, declared=m)
+            PlannedModule(m.spec, "discovered", py_limited_api=settings.py_limited_api, declared=m,
+                          stubs=settings.stubs)
             for m in found.modules
         )
         return Plan(modules, found.skipped)
@@ -92,8 +95,9 @@ def make_plan(project: Project) -> Plan:
         seen.add(spec)
         limited = entry.py_limited_api if entry.py_limited_api is not None \
             else settings.py_limited_api
+        stubs = entry.stubs if entry.stubs is not None else settings.stubs
         planned.append(PlannedModule(spec, "config", entry.optional, limited, entry.package,
-                                     _declared(root, spec)))
+                                     _declared(root, spec), stubs))
     if problems:
         raise ConfigError(str(project.pyproject), problems)
     return Plan(tuple(planned))

@@ -28,6 +28,7 @@ from cffi_build_plugin.modules.extensions import generate_c_source, generate_py_
 from .clean_tree import keep_private_folder
 from .git_ignore import ignore_in_git
 from .state import BuilderResults, state_of
+from .stub_files import write_stubs
 from .target import portable_target
 
 __all__ = ["BuildExtMixin", "abi_module_path"]
@@ -76,11 +77,21 @@ class BuildExtMixin(_BuildExt):
                 generate_py_module(module, abi_module_path(self, module, in_source=True))
         super().run()
         self._record_failures()
+        stubs = write_stubs(self._built_files(results))
         if self.inplace or self.editable_mode:
-            ignore_in_git(self._in_place_outputs(results))
+            ignore_in_git([*self._in_place_outputs(results), *stubs])
+
+    def _built_files(self, results: BuilderResults) -> list[tuple[BuiltModule, Path]]:
+        """Each module this command built (an optional one that failed is not), with its
+        file."""
+        built = [(module, Path(self.get_ext_fullpath(ext.name)))
+                 for module, ext in results.api]
+        if self.inplace and not self.editable_mode:
+            built += [(m, abi_module_path(self, m, in_source=True)) for m in results.abi]
+        return [(module, path) for module, path in built if path.exists()]
 
     def _in_place_outputs(self, results: BuilderResults) -> list[Path]:
-        modules = [Path(self.get_ext_fullpath(self.get_ext_fullname(ext.name)))
+        modules = [Path(self.get_ext_fullpath(ext.name))
                    for _, ext in results.api]
         if self.inplace and not self.editable_mode:
             modules += [abi_module_path(self, m, in_source=True) for m in results.abi]
@@ -230,7 +241,7 @@ class BuildExtMixin(_BuildExt):
         inplace, self.inplace = self.inplace, False
         try:
             for module, ext in results.api:
-                built = Path(self.get_ext_fullpath(self.get_ext_fullname(ext.name)))
+                built = Path(self.get_ext_fullpath(ext.name))
                 if ext.optional and not built.exists():
                     reason = "its C code did not compile (see the compiler output above)"
                     results.failed[str(module.planned.spec)] = reason

@@ -13,6 +13,7 @@ from cffi_build_plugin.modules.extensions import generate_py_module
 from .build_ext import abi_module_path
 from .git_ignore import ignore_in_git
 from .state import state_of
+from .stub_files import stub_path, write_stubs
 
 __all__ = ["BuildPyMixin"]
 
@@ -28,10 +29,12 @@ class BuildPyMixin(_BuildPy):
     def run(self) -> None:
         results = state_of(self).builder_results()
         super().run()
-        for module in results.abi:
-            generate_py_module(module, abi_module_path(self, module, self.editable_mode))
+        written = [(m, abi_module_path(self, m, self.editable_mode)) for m in results.abi]
+        for module, path in written:
+            generate_py_module(module, path)
+        stubs = write_stubs(written)
         if self.editable_mode:
-            ignore_in_git([abi_module_path(self, m, True) for m in results.abi])
+            ignore_in_git([*(path for _, path in written), *stubs])
 
     def _ships_inputs(self) -> bool:
         return state_of(self).project.settings.ship_build_inputs
@@ -57,7 +60,11 @@ class BuildPyMixin(_BuildPy):
         outputs: list[str] = list(super().get_outputs(include_bytecode))
         results = state_of(self).results_so_far
         if results is not None and not self.editable_mode:
-            outputs.extend(str(abi_module_path(self, m, in_source=False)) for m in results.abi)
+            for module in results.abi:
+                path = abi_module_path(self, module, in_source=False)
+                outputs.append(str(path))
+                if module.planned.stubs:
+                    outputs.append(str(stub_path(path, module.full_name)))
         return outputs
 
 
