@@ -64,10 +64,12 @@ def test_editable_install_works_and_rebuilds_on_change(py311, env, project_copy,
     assert (value, strlen) == ("55", "3")
     assert Path(where).is_relative_to(project / "src")  # imported from the source tree
     added = _tree(project) - before
-    # Only the built modules land next to the sources (plus setuptools' own egg-info).
+    # Only the built modules and their typed stubs land next to the sources (plus
+    # setuptools' own egg-info).
     package = "src/cffi_example/"
     assert {a for a in added if ".egg-info/" not in a} == {
         package + "_cvec.abi3.so", package + "_fast.abi3.so", package + "_libc.py",
+        package + "_cvec.pyi", package + "_fast.pyi", package + "_libc.pyi",
     }
 
     # Change the C code in the builder: a re-install rebuilds the module.
