@@ -5,6 +5,7 @@ themselves are in test_new_interpreters.py."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -14,7 +15,7 @@ import pytest
 
 from devtools.interpreters import pypy
 from devtools.venvs import make_venv, run
-from tests.conftest import EXAMPLE, GIL_CPYTHON_MINORS, copy_project, gil_cpython
+from tests.conftest import EXAMPLE, GIL_CPYTHON_MINORS, copy_project, gil_cpython, unavailable
 from tests.wheels import PLATFORM, names, run_project_tests, tag
 
 pytestmark = pytest.mark.slow
@@ -130,3 +131,40 @@ def test_stubs_command_writes_the_wheels_stubs_next_to_the_sources(
     assert written == _stubs(abi3_wheel)
     assert not list(package.glob("*.so"))  # nothing compiled
     assert "wrote" in capsys.readouterr().out
+
+
+PYRIGHT = "pyright@1.1.414"
+
+
+def _pyright(env: dict[str, str]) -> list[str]:
+    """pyright from the npm registry, installed once into the user cache (it is a node
+    program; PyPI's `pyright` package would fetch the same at run time)."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    if node is None or npm is None:
+        unavailable("pyright needs node and npm (Debian: apt-get install nodejs npm)")
+    home = Path.home() / ".cache" / "cffi-build-plugin" / "pyright"
+    main = home / "node_modules" / "pyright" / "index.js"
+    if not main.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        proc = run([npm, "install", "--prefix", home, "--no-audit", "--no-fund", PYRIGHT],
+                   env=env, check=False)
+        if proc.returncode != 0 or not main.exists():
+            unavailable(f"npm could not install {PYRIGHT}: {proc.stderr[-500:]}")
+    return [node, str(main)]
+
+
+def test_pyright_sees_the_c_signatures_too(abi3_wheel: Path, env: dict[str, str],
+                                          tmp_path: Path) -> None:
+    pyright = _pyright(env)
+    python = make_venv(gil_cpython(11), tmp_path / "venv", [str(abi3_wheel), "types-cffi"],
+                       env=env)
+    (tmp_path / "good.py").write_text(USER_CODE_OK)
+    (tmp_path / "bad.py").write_text(USER_CODE_BAD)
+    good = run([*pyright, "--pythonpath", python, "good.py"], cwd=tmp_path, env=env,
+               check=False)
+    assert good.returncode == 0, good.stdout + good.stderr
+    bad = run([*pyright, "--pythonpath", python, "bad.py"], cwd=tmp_path, env=env, check=False)
+    assert bad.returncode == 1, bad.stdout + bad.stderr
+    assert 'parameter "_0" of type "_CData" in function "cvec_sum"' in bad.stdout, bad.stdout
+    assert "Expected 1 positional argument" in bad.stdout, bad.stdout
+    assert 'Cannot access attribute "colatz_steps" for class "_Lib"' in bad.stdout, bad.stdout
