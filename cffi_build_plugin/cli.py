@@ -205,10 +205,10 @@ def _add_dry_run(parser: argparse.ArgumentParser) -> None:
 
 def _exit_codes() -> str:
     """The exit codes, one per error class (errors.py), for --help and the docs."""
-    classes: list[type[errors.CffiBuildPluginError]] = [
-        errors.CffiBuildPluginError, errors.ConfigError, errors.BuilderError,
-        errors.DependencyError, errors.OptionError, errors.TagError, errors.ToolError,
-        errors.TargetError, errors.MigrateError]
+    public = (getattr(errors, name) for name in errors.__all__)
+    classes = sorted((c for c in public if isinstance(c, type)
+                      and issubclass(c, errors.CffiBuildPluginError)),
+                     key=lambda c: c.exit_code)
     lines = ["exit codes:", "  0   success", "  1   check found problems"]
     for cls in classes:
         lines.append(f"  {cls.exit_code:<3} {cls.summary}")

@@ -18,9 +18,11 @@ __all__ = ["write_source_stubs"]
 
 def _package_folder(root: Path, package: str) -> Path | None:
     """Where *package* lives in the tree: src layout first, then flat (empty: the root)."""
-    parts = package.split(".") if package else []
-    return next((f for f in (root.joinpath("src", *parts), root.joinpath(*parts))
-                 if parts and f.is_dir()), None if parts else root)
+    if not package:
+        return root
+    parts = package.split(".")
+    candidates = (root.joinpath("src", *parts), root.joinpath(*parts))
+    return next((folder for folder in candidates if folder.is_dir()), None)
 
 
 def write_source_stubs(project: Project) -> list[Path]:

@@ -20,21 +20,17 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import subprocess
-import sys
-from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from . import newer_pythons
-from .foreign import ForeignUnavailable
 from .probe import Interpreter, probe
 
 __all__ = ["SKIPPED", "Interpreter", "cpython", "find_interpreters", "pypy"]
 
 CPYTHON_MINORS = (9, 10, 11, 12, 13)
 NEWER_CPYTHON_MINORS = (14, 15)  # from Debian sid's packages when not installed
-SKIPPED: dict[str, str] = {}  # Interpreter.name -> why find_interpreters & co. left it out
+SKIPPED = newer_pythons.SKIPPED  # Interpreter.name -> why find_interpreters & co. left it out
 
 def _pyenv_candidates(minor: int, t: str = "") -> list[Path]:
     root = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv"))
@@ -59,17 +55,6 @@ def _on_path(name: str) -> list[Path]:
     return found
 
 
-def _fetched(name: str, make: Callable[[], Interpreter]) -> Interpreter | None:
-    """*make()* (a devtools.newer_pythons maker), or None with the reason in SKIPPED."""
-    try:
-        return make()
-    except (ForeignUnavailable, RuntimeError, OSError, subprocess.SubprocessError) as exc:
-        reason = getattr(exc, "reason", None) or str(exc)
-        SKIPPED[name] = reason
-        print(f"[interpreters] skipping {name}: {reason}", file=sys.stderr, flush=True)
-        return None
-
-
 @cache
 def cpython(minor: int, *, free_threaded: bool = False) -> Interpreter | None:
     """CPython 3.<minor> (free-threaded: 3.<minor>t): pyenv's newest patch release, else one
@@ -83,9 +68,9 @@ def cpython(minor: int, *, free_threaded: bool = False) -> Interpreter | None:
             return interp
 
     if free_threaded and minor == 13:
-        return _fetched("cpython3.13t", newer_pythons.free_threaded_cpython)
+        return newer_pythons.fetch("cpython3.13t")
     if not free_threaded and minor in NEWER_CPYTHON_MINORS:
-        return _fetched(f"cpython3.{minor}", lambda: newer_pythons.debian_cpython(minor))
+        return newer_pythons.fetch(f"cpython3.{minor}")
     return None
 
 
@@ -100,8 +85,7 @@ def pypy(minor: int = 9, pp: str = "pp73") -> Interpreter | None:
                 and interp.abi.endswith(f"_{pp}")):
             return interp
     if minor == 11:
-
-        return _fetched(f"pypy3.11-{pp}", lambda: newer_pythons.debian_pypy(pp))
+        return newer_pythons.fetch(f"pypy3.11-{pp}")
     return None
 
 

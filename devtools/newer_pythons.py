@@ -74,10 +74,13 @@ from .foreign import (
 from .probe import Interpreter, probe
 
 __all__ = [
+    "MAKERS",
     "NEWER",
+    "SKIPPED",
     "ForeignUnavailable",
     "debian_cpython",
     "debian_pypy",
+    "fetch",
     "free_threaded_cpython",
     "newer_interpreters",
 ]
@@ -357,29 +360,35 @@ def _logged(cmd: list[str], cwd: Path, env: dict[str, str], log: Path, what: str
 
 # -- all of them ---------------------------------------------------------------------------
 
-NEWER = ("cpython3.14", "cpython3.15", "cpython3.13t", "pypy3.11-pp73", "pypy3.11-pp80")
+#: Every newer interpreter by name, in the order tables list them: how to make it.
+MAKERS: dict[str, Callable[[], Interpreter]] = {
+    "cpython3.14": lambda: debian_cpython(14),
+    "cpython3.15": lambda: debian_cpython(15),
+    "cpython3.13t": free_threaded_cpython,
+    "pypy3.11-pp73": lambda: debian_pypy("pp73"),
+    "pypy3.11-pp80": lambda: debian_pypy("pp80"),
+}
+NEWER = tuple(MAKERS)
+#: Interpreter.name -> why it could not be had (in this process).
+SKIPPED: dict[str, str] = {}
 
 
-def newer_interpreters(skipped: dict[str, str] | None = None) -> list[Interpreter]:
+def fetch(name: str) -> Interpreter | None:
+    """The interpreter *name* of :data:`MAKERS`, made if missing; None when it cannot be had,
+    its reason then kept in :data:`SKIPPED` and said on stderr."""
+    try:
+        return MAKERS[name]()
+    except (ForeignUnavailable, RuntimeError, OSError, subprocess.SubprocessError) as exc:
+        reason = getattr(exc, "reason", None) or str(exc)
+        SKIPPED[name] = reason
+        _say(f"skipping {name}: {reason}")
+        return None
+
+
+def newer_interpreters() -> list[Interpreter]:
     """The interpreters of :data:`NEWER`, in that order, made if missing; one that cannot be
-    had is left out, its reason put in *skipped* and said on stderr."""
-    makers: dict[str, Callable[[], Interpreter]] = {
-        "cpython3.14": lambda: debian_cpython(14),
-        "cpython3.15": lambda: debian_cpython(15),
-        "cpython3.13t": free_threaded_cpython,
-        "pypy3.11-pp73": lambda: debian_pypy("pp73"),
-        "pypy3.11-pp80": lambda: debian_pypy("pp80"),
-    }
-    found = []
-    for name in NEWER:
-        try:
-            found.append(makers[name]())
-        except (ForeignUnavailable, RuntimeError, OSError, subprocess.SubprocessError) as exc:
-            reason = getattr(exc, "reason", None) or str(exc)
-            if skipped is not None:
-                skipped[name] = reason
-            _say(f"skipping {name}: {reason}")
-    return found
+    had is left out (see :func:`fetch`)."""
+    return [i for i in map(fetch, NEWER) if i is not None]
 
 
 def _checked(exe: Path, name: str) -> Interpreter:
@@ -393,13 +402,12 @@ def _checked(exe: Path, name: str) -> Interpreter:
 
 def main() -> int:
     started = time.monotonic()
-    skipped: dict[str, str] = {}
-    for interp in newer_interpreters(skipped):
+    for interp in newer_interpreters():
         print(f"{interp.name:16} {interp.abi:14} {interp.executable}")
-    for name, reason in skipped.items():
+    for name, reason in SKIPPED.items():
         print(f"{name:16} unavailable: {reason}")
     print(f"({time.monotonic() - started:.1f} s; cache {cache_dir()})")
-    return 1 if skipped else 0
+    return 1 if SKIPPED else 0
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import pytest
 
 from devtools.foreign import ForeignPython, ForeignUnavailable
 from devtools.interpreters import Interpreter, cpython, pypy
-from devtools.newer_pythons import debian_cpython, debian_pypy, free_threaded_cpython
+from devtools.newer_pythons import MAKERS
 from devtools.venvs import build_env, build_plugin_wheel, for_interpreter, make_venv
 from tests.wheels import build_wheel
 
@@ -79,20 +79,12 @@ def need_foreign(factory: Callable[[], ForeignPython]) -> ForeignPython:
 
 #: Every GIL CPython a cp39-abi3 wheel must serve: pyenv's 3.9-3.13, Debian sid's 3.14, 3.15.
 GIL_CPYTHON_MINORS = (9, 10, 11, 12, 13, 14, 15)
-#: The interpreters fetched or built into the cache (devtools.newer_pythons).
-NEWER: dict[str, Callable[[], Interpreter]] = {
-    "cpython3.14": lambda: debian_cpython(14),
-    "cpython3.15": lambda: debian_cpython(15),
-    "cpython3.13t": free_threaded_cpython,
-    "pypy3.11-pp73": lambda: debian_pypy("pp73"),
-    "pypy3.11-pp80": lambda: debian_pypy("pp80"),
-}
 
 
 def need_newer(name: str) -> Interpreter:
-    """One of :data:`NEWER`, fetched or built on first use, or unavailable()."""
+    """One of devtools.newer_pythons.MAKERS, fetched or built on first use, or unavailable()."""
     try:
-        return NEWER[name]()
+        return MAKERS[name]()
     except ForeignUnavailable as exc:
         unavailable(exc.reason)
 
@@ -100,7 +92,7 @@ def need_newer(name: str) -> Interpreter:
 def gil_cpython(minor: int) -> Interpreter:
     """CPython 3.<minor> with the GIL: pyenv's, else Debian's (3.14, 3.15)."""
     found = cpython(minor)
-    if found is None and f"cpython3.{minor}" in NEWER:
+    if found is None and f"cpython3.{minor}" in MAKERS:
         return need_newer(f"cpython3.{minor}")
     return need(found, f"CPython 3.{minor}")
 

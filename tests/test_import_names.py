@@ -38,6 +38,8 @@ LINUX = "manylinux_2_17_x86_64"
     ("cp311-cp311-manylinux_2_17_x86_64", "m.cpython-312-x86_64-linux-gnu.so",
      "they import .cpython-311-x86_64-linux-gnu.so"),
     ("cp311-cp311-win_amd64", "m.cp311-win_amd64.pyd", None),
+    ("cp311-cp311-win_arm64", "m.cp311-win_arm64.pyd", None),
+    ("cp311-cp311-win_arm64", "m.cp311-win_amd64.pyd", "they import .cp311-win_arm64.pyd"),
     # abi3: every GIL CPython from the floor on imports .abi3.so.
     ("cp39-abi3-macosx_11_0_x86_64", "m.abi3.so", None),
     (f"cp39-abi3-{LINUX}", "m.abi3.so", None),
@@ -88,9 +90,10 @@ def test_covered_importers() -> None:
     ("linux_x86_64", "x86_64-linux-gnu"),
     ("musllinux_1_2_x86_64", "x86_64-linux-musl"),
     ("macosx_11_0_arm64", "darwin"),
-    ("win_amd64", None),
+    ("win_amd64", "win_amd64"),
+    ("win_arm64", "win_arm64"),
 ])
-def test_platform_multiarch(platform: str, multiarch: str | None) -> None:
+def test_platform_multiarch(platform: str, multiarch: str) -> None:
     assert platform_multiarch(platform) == multiarch
 
 
@@ -102,7 +105,7 @@ def test_module_suffix() -> None:
 
 
 def test_windows_suffixes() -> None:
-    assert extension_suffixes(Importer("cpython", (3, 13), free_threaded=True), None) == \
+    assert extension_suffixes(Importer("cpython", (3, 13), free_threaded=True), "win_amd64") == \
         [".cp313t-win_amd64.pyd", ".pyd"]
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["mentions_plugin"]
+__all__ = ["pyproject_naming_plugin"]
 
 
-def mentions_plugin(root: Path) -> bool:
-    """Whether *root*'s pyproject.toml names the plugin at all; False for the many projects
+def pyproject_naming_plugin(root: Path) -> bytes | None:
+    """*root*'s pyproject.toml when it names the plugin at all; None for the many projects
     that never heard of us (whether the mention is an opt-in, config.project decides)."""
     try:
         text = (root / "pyproject.toml").read_bytes()
     except OSError:
-        return False
-    return b"cffi-build-plugin" in text or b"cffi_build_plugin" in text
+        return None
+    return text if b"cffi-build-plugin" in text or b"cffi_build_plugin" in text else None

@@ -10,7 +10,7 @@ from typing import Any
 from cffi_build_plugin._requirements import requires_name
 from cffi_build_plugin.errors import ConfigError
 
-from .opt_in import mentions_plugin
+from .opt_in import pyproject_naming_plugin
 from .settings import Settings, parse_settings
 
 if sys.version_info >= (3, 11):
@@ -49,10 +49,11 @@ def load_project(root: Path) -> Project | None:
     ``[build-system].requires``.
     """
     path = root / "pyproject.toml"
-    if not mentions_plugin(root):
+    text = pyproject_naming_plugin(root)
+    if text is None:
         return None
     try:
-        data = tomllib.loads(path.read_bytes().decode("utf-8"))
+        data = tomllib.loads(text.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(str(path), [f"not valid TOML: {exc}"]) from None
     tool = data.get("tool", {})

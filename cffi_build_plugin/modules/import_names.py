@@ -49,14 +49,15 @@ class Importer:
         return f"{kind} {self.version[0]}.{self.version[1]}"
 
 
-def extension_suffixes(importer: Importer, multiarch: str | None) -> list[str]:
-    """The suffixes *importer* imports, most specific first; *multiarch* None means Windows
-    (``.pyd``), ``darwin`` macOS, else a Linux triplet such as ``x86_64-linux-gnu``."""
+def extension_suffixes(importer: Importer, multiarch: str) -> list[str]:
+    """The suffixes *importer* imports, most specific first; *multiarch* is a Windows platform
+    (``win_amd64``: ``.pyd`` files), ``darwin`` for macOS, else a Linux triplet such as
+    ``x86_64-linux-gnu``."""
     major, minor = importer.version
-    if multiarch is None:
+    if multiarch.startswith("win"):
         if importer.implementation == "pypy":
-            return [f".{importer.pypy_abi.replace('_', '-')}-win_amd64.pyd", ".pyd"]
-        return [f".cp{major}{minor}{'t' if importer.free_threaded else ''}-win_amd64.pyd",
+            return [f".{importer.pypy_abi.replace('_', '-')}-{multiarch}.pyd", ".pyd"]
+        return [f".cp{major}{minor}{'t' if importer.free_threaded else ''}-{multiarch}.pyd",
                 ".pyd"]
     if importer.implementation == "pypy":
         return [f".{importer.pypy_abi.replace('_', '-')}-{multiarch}.so"]
@@ -75,11 +76,11 @@ def extension_suffixes(importer: Importer, multiarch: str | None) -> list[str]:
     return suffixes
 
 
-def platform_multiarch(platform: str) -> str | None:
-    """The multiarch part of version-specific suffixes for a wheel's platform tag; None for
-    Windows."""
+def platform_multiarch(platform: str) -> str:
+    """The platform part of version-specific suffixes for a wheel's platform tag: the tag
+    itself on Windows (``.cp311-win_arm64.pyd``), ``darwin``, or a Linux triplet."""
     if platform.startswith("win"):
-        return None
+        return platform
     if platform.startswith("macosx"):
         return "darwin"
     match = re.match(r"(manylinux\d*|musllinux|linux)(?:_\d+_\d+)?_(?P<arch>.+)$", platform)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cffi_build_plugin.config.opt_in import mentions_plugin
+from cffi_build_plugin.config.opt_in import pyproject_naming_plugin
 from cffi_build_plugin.setuptools import STATE_ATTRIBUTE
+
+if TYPE_CHECKING:
+    from cffi_build_plugin.config.project import Project
 
 __all__ = ["finalize_distribution_options"]
 
@@ -31,7 +34,7 @@ def finalize_distribution_options(dist: Any) -> None:
     if getattr(dist, STATE_ATTRIBUTE, None) is not None:
         return
     root = Path.cwd()
-    if not mentions_plugin(root):
+    if pyproject_naming_plugin(root) is None:
         return
     from cffi_build_plugin.config.project import load_project
 
@@ -41,7 +44,7 @@ def finalize_distribution_options(dist: Any) -> None:
     _activate(dist, project)
 
 
-def _activate(dist: Any, project: Any) -> None:
+def _activate(dist: Any, project: Project) -> None:
     from .state import BuildState
     from .wrap import install_commands
 
