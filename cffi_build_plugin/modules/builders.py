@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import os
 import sys
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -16,7 +17,9 @@ from cffi_build_plugin._messages import article, short_repr
 from cffi_build_plugin._paths import is_inside
 from cffi_build_plugin.errors import BuilderError
 
+from .builder_names import did_you_mean
 from .plan import PlannedModule
+from .unguarded_calls import skipping_output_calls
 
 __all__ = ["BuiltModule", "is_running_builders", "run_builders"]
 
@@ -53,7 +56,7 @@ class BuiltModule:
 @contextlib.contextmanager
 def _builder_context(root: Path, builder_dir: Path) -> Iterator[None]:
     """cwd = project root, the builder's folder importable, its imports forgotten after, no
-    bytecode written."""
+    bytecode written, no ``ffibuilder.compile()`` at load time."""
     old_cwd = Path.cwd()
     old_path = list(sys.path)
     old_modules = set(sys.modules)
@@ -64,7 +67,8 @@ def _builder_context(root: Path, builder_dir: Path) -> Iterator[None]:
         sys.dont_write_bytecode = True
         os.chdir(root)
         sys.path.insert(0, str(builder_dir))
-        yield
+        with skipping_output_calls(root):
+            yield
     finally:
         _Depth.value -= 1
         sys.dont_write_bytecode = old_bytecode
@@ -94,7 +98,62 @@ _Namespace = dict[str, Any]
 _Loaded = Union[_Namespace, BuilderError]
 
 
-def _execute(root: Path, rel_path: str) -> _Namespace:
+def _own_package(root: Path, module: str | None, packages: Iterable[str]) -> str | None:
+    """The project's own package a failed import named, if it did: one setuptools packages,
+    or a folder at the root or in src/."""
+    top = (module or "").partition(".")[0]
+    if not top:
+        return None
+    if top in {p.partition(".")[0] for p in packages}:
+        return top
+    for folder in (root, root / "src"):
+        if (folder / top).is_dir() or (folder / f"{top}.py").is_file():
+            return top
+    return None
+
+
+def _imported_name(line: str | None, missing: str) -> str:
+    """The dotted name the import statement on *line* asked for (``mypkg._cdefs`` when
+    Python says ``No module named 'mypkg'``)."""
+    try:
+        stmt = ast.parse((line or "").strip()).body[0]
+    except (SyntaxError, IndexError):
+        return missing
+    if isinstance(stmt, ast.ImportFrom) and stmt.module:
+        names = [stmt.module]
+    elif isinstance(stmt, ast.Import):
+        names = [alias.name for alias in stmt.names]
+    else:
+        return missing
+    return next((n for n in names if n == missing or n.startswith(missing + ".")), missing)
+
+
+def _own_import_hint(exc: ImportError, root: Path, builder_dir: Path,
+                     packages: Iterable[str]) -> str:
+    """Why `from mypkg._cdefs import CDEF` fails in a builder, and the import that works."""
+    package = _own_package(root, exc.name, packages)
+    if package is None or exc.name is None:
+        return ""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if is_inside(Path(f.filename), root)]
+    where, wanted = "", exc.name
+    if frames:
+        rel = Path(frames[-1].filename).resolve().relative_to(root.resolve()).as_posix()
+        where = f" (in {rel}, line {frames[-1].lineno})"
+        wanted = _imported_name(frames[-1].line, exc.name)
+    last = wanted.rpartition(".")[2]
+    folder = builder_dir.resolve().relative_to(root.resolve()).as_posix()
+    folder = "the project root" if folder == "." else f"{folder}/"
+    sibling = (builder_dir / f"{last}.py").is_file() or (builder_dir / last).is_dir()
+    fix = (f"`from {last} import ...` works: the builder's folder ({folder}) is on sys.path "
+           "while it runs" if sibling and wanted != package else
+           f"put what the builder needs in a module next to it ({folder}) and import that by "
+           "its own name: the builder's folder is on sys.path while it runs")
+    return (f"\n  builders run before {package} is built or installed, so a builder cannot "
+            f"import {wanted}{where}; {fix}")
+
+
+def _execute(root: Path, rel_path: str, packages: Iterable[str] = ()) -> _Namespace:
     path = (root / rel_path).resolve()
     spec_hint = f"builder file {rel_path}"
     try:
@@ -129,8 +188,10 @@ def _execute(root: Path, rel_path: str) -> _Namespace:
                     'its dependencies or add "cffi" to [build-system].requires'
                 ) from None
             where = _builder_traceback(exc.__traceback__, root)
+            hint = _own_import_hint(exc, root, path.parent, packages) \
+                if isinstance(exc, ImportError) else ""
             raise BuilderError(
-                f"{spec_hint} raised {type(exc).__name__}: {exc}\n{where}"
+                f"{spec_hint} raised {type(exc).__name__}: {exc}\n{where}{hint}"
             ) from None
     return namespace
 
@@ -140,10 +201,12 @@ def _ffi_from(namespace: _Namespace, planned: PlannedModule, root: Path) -> Any:
 
     spec = planned.spec
     if spec.name not in namespace:
-        raise BuilderError(
-            f"builder {spec}: {spec.path} defines no {spec.name!r}; name the module-level FFI "
-            "object (or function returning one) that set_source() was called on"
-        )
+        ffis = [name for name, value in namespace.items() if isinstance(value, FFI)]
+        others = [name for name in namespace if not name.startswith("__")]
+        hint = did_you_mean(spec.name, ffis, others) or (
+            "; name the module-level FFI object (or function returning one) that set_source() "
+            "was called on")
+        raise BuilderError(f"builder {spec}: {spec.path} defines no {spec.name!r}{hint}")
     obj = namespace[spec.name]
     called = not isinstance(obj, FFI) and callable(obj)
     if called:
@@ -193,16 +256,18 @@ def _root_relative(value: Any, root: Path) -> Any:
 
 
 def run_builders(
-    root: Path, planned: Sequence[PlannedModule], ext_package: str | None
+    root: Path, planned: Sequence[PlannedModule], ext_package: str | None,
+    packages: Iterable[str] = (),
 ) -> list[BuiltModule | BuilderError]:
-    """Run each builder file once (two specs may share a file); one result per module."""
+    """Run each builder file once (two specs may share a file); one result per module.
+    *packages* (the project's) make an import of the project itself a clear error."""
     loaded: dict[str, _Loaded] = {}
     results: list[BuiltModule | BuilderError] = []
     for module in planned:
         path = module.spec.path
         if path not in loaded:
             try:
-                loaded[path] = _execute(root, path)
+                loaded[path] = _execute(root, path, packages)
             except BuilderError as exc:
                 loaded[path] = exc
         namespace = loaded[path]

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 from cffi_build_plugin._paths import is_inside
@@ -27,8 +28,28 @@ def check_modes(built: Sequence[BuiltModule]) -> list[str]:
     ]
 
 
-def check_module_names(built: Sequence[BuiltModule], packages: Iterable[str]) -> list[str]:
-    """Each module name is importable, unique, and lies in one of the project's packages."""
+def _inside_a_package(parent: str, known: set[str],
+                      folder_of: Callable[[str], Path | None]) -> bool:
+    """Whether *parent* is a folder inside one of the project's packages, an implicit
+    namespace subpackage (``pkg._generated`` without ``__init__.py``), as cffi's own
+    ``cffi_modules`` would build it. A folder not in the tree (it may hold generated
+    modules only) counts unless its name is a near miss of a package the project has."""
+    parts = parent.split(".")
+    for cut in range(len(parts) - 1, 0, -1):
+        ancestor = ".".join(parts[:cut])
+        if ancestor not in known:
+            continue
+        base = folder_of(ancestor)
+        if base is not None and base.joinpath(*parts[cut:]).is_dir():
+            return True
+        return not difflib.get_close_matches(parent, known, n=1, cutoff=0.8)
+    return False
+
+
+def check_module_names(built: Sequence[BuiltModule], packages: Iterable[str],
+                       folder_of: Callable[[str], Path | None] = lambda _: None) -> list[str]:
+    """Each module name is importable, unique, and lies in one of the project's packages or
+    a folder inside one; *folder_of* tells where a package's sources are."""
     problems: list[str] = []
     known = set(packages)
     seen: dict[str, str] = {}
@@ -47,12 +68,14 @@ def check_module_names(built: Sequence[BuiltModule], packages: Iterable[str]) ->
             )
         seen[name] = str(spec)
         parent = name.rpartition(".")[0]
-        if parent and parent not in known:
+        if parent and parent not in known and not _inside_a_package(parent, known, folder_of):
             have = ", ".join(sorted(known)) or "none"
+            near = difflib.get_close_matches(parent, known, n=1, cutoff=0.8)
+            hint = f" (did you mean {near[0]}.{name.rpartition('.')[2]}?)" if near else ""
             problems.append(
                 f"builder {spec}: module {name} would go into package {parent!r}, which this "
                 f"project does not have (its packages: {have}); fix the name in set_source() "
-                "or the module's package setting"
+                f"or the module's package setting{hint}"
             )
     return problems
 

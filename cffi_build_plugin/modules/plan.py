@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -10,6 +12,7 @@ from cffi_build_plugin.config.project import Project
 from cffi_build_plugin.config.settings import TABLE, LimitedApi
 from cffi_build_plugin.errors import ConfigError
 
+from .builder_names import bound_names, did_you_mean
 from .discovery import BuilderSpec, DeclaredModule, Skipped, analyze_source, discover
 
 __all__ = ["Plan", "PlannedModule", "make_plan"]
@@ -52,13 +55,40 @@ class Plan:
         return tuple(sorted({m.spec.path for m in self.modules}))
 
 
-def _declared(root: Path, spec: BuilderSpec) -> DeclaredModule | None:
+def _read(root: Path, spec: BuilderSpec) -> tuple[DeclaredModule | None, str | None]:
+    """What reading the builder file tells of *spec*, and why it cannot work (its name is
+    bound nowhere in the file), if it certainly cannot."""
     try:
         text = (root / spec.path).read_text("utf-8")
     except (OSError, UnicodeDecodeError):
-        return None  # reported when the builder runs
+        return None, None  # reported when the builder runs
     found, _ = analyze_source(spec.path, text)
-    return next((m for m in found if m.spec.name == spec.name), None)
+    declared = next((m for m in found if m.spec.name == spec.name), None)
+    if declared is not None:
+        return declared, None
+    try:
+        names = bound_names(ast.parse(text, filename=spec.path))
+    except SyntaxError:
+        return None, None  # reported, with its line, when the builder runs
+    if names is None or spec.name in names:
+        return None, None
+    builders = [m.spec.name for m in found]
+    return None, (f"{spec.path} defines no {spec.name!r}"
+                  + did_you_mean(spec.name, builders, names))
+
+
+def _nearest_builders(project: Project, missing: str) -> str:
+    """`` did you mean ...?`` with the discovered builder specs closest to a missing path."""
+    settings = project.settings
+    specs = [str(m.spec) for m in discover(project.root, settings.include,
+                                           settings.exclude).modules]
+    by_path = {spec.rpartition(":")[0]: spec for spec in specs}
+    near = difflib.get_close_matches(missing, list(by_path), n=2, cutoff=0.5)
+    if near:
+        return "; did you mean " + " or ".join(by_path[p] for p in near) + "?"
+    if specs:
+        return f"; the builders discovery finds: {', '.join(specs[:5])}"
+    return ""
 
 
 def make_plan(project: Project) -> Plan:
@@ -87,7 +117,8 @@ def make_plan(project: Project) -> Plan:
             continue
         if not path.is_file():
             problems.append(f"{key}: {spec.path!r} does not exist (paths are relative to "
-                            f"{project.pyproject.name}'s folder)")
+                            f"{project.pyproject.name}'s folder)"
+                            + _nearest_builders(project, spec.path))
             continue
         if spec in seen:
             problems.append(f"{key}: {spec} is listed twice")
@@ -96,8 +127,12 @@ def make_plan(project: Project) -> Plan:
         limited = entry.py_limited_api if entry.py_limited_api is not None \
             else settings.py_limited_api
         stubs = entry.stubs if entry.stubs is not None else settings.stubs
+        declared, wrong = _read(root, spec)
+        if wrong:
+            problems.append(f"{key}: {wrong}")
+            continue
         planned.append(PlannedModule(spec, "config", entry.optional, limited, entry.package,
-                                     _declared(root, spec), stubs))
+                                     declared, stubs))
     if problems:
         raise ConfigError(str(project.pyproject), problems)
     return Plan(tuple(planned))

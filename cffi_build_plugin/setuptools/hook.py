@@ -33,6 +33,8 @@ def finalize_distribution_options(dist: Any) -> None:
         return  # a builder that makes its own Distribution must not re-enter the plugin
     if getattr(dist, STATE_ATTRIBUTE, None) is not None:
         return
+    if _made_by_cffi():
+        return  # `python build.py` running ffibuilder.compile(): cffi's own one-module build
     root = Path.cwd()
     if pyproject_naming_plugin(root) is None:
         return
@@ -42,6 +44,19 @@ def finalize_distribution_options(dist: Any) -> None:
     if project is None:
         return
     _activate(dist, project)
+
+
+def _made_by_cffi() -> bool:
+    """Whether cffi's ``ffi.compile()`` is making this Distribution (``ffiplatform`` makes
+    one for the single module it compiles), from a builder run by hand in the project."""
+    frame = sys._getframe(1)
+    for _ in range(12):
+        frame = frame.f_back  # type: ignore[assignment]
+        if frame is None:
+            return False
+        if frame.f_globals.get("__name__") == "cffi.ffiplatform":
+            return True
+    return False
 
 
 def _activate(dist: Any, project: Project) -> None:

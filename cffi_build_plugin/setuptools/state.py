@@ -31,6 +31,7 @@ from cffi_build_plugin.modules.extensions import make_extension
 from cffi_build_plugin.modules.plan import Plan, make_plan
 from cffi_build_plugin.modules.runtime_dependency import missing_cffi_message, requires_name
 from cffi_build_plugin.modules.sdist_inputs import C_SUFFIXES, static_build_inputs
+from cffi_build_plugin.modules.top_level import check_top_level
 from cffi_build_plugin.setuptools import STATE_ATTRIBUTE
 
 __all__ = ["BuildState", "BuilderResults", "state_of"]
@@ -113,11 +114,15 @@ class BuildState:
         self._check_runtime_dependency(plan)
         results = BuilderResults()
         built = self._run_builders(plan, results.failed)
+        top_level = check_top_level(built, self._packages(), self.project.root)
         problems = (
             check_modes(built)
-            + check_module_names(built, self._packages())
+            + check_module_names(built, self._packages(), self._package_folder)
+            + top_level.errors
             + check_inputs_exist(built, self.project.root)
         )
+        for warning in top_level.warnings:
+            log.warning("%s", warning)
         if problems:
             raise BuilderError("\n".join(problems))
         results.stable_abi = self._wheel_stable_abi(built)
@@ -137,7 +142,8 @@ class BuildState:
     def _run_builders(self, plan: Plan, failed: dict[str, str]) -> list[BuiltModule]:
         """The modules the builders gave; an optional one that failed is noted in *failed*."""
         with building_with(self.options):
-            results = run_builders(self.project.root, plan.modules, self.dist.ext_package)
+            results = run_builders(self.project.root, plan.modules, self.dist.ext_package,
+                                   self._packages())
         errors: list[str] = []
         built: list[BuiltModule] = []
         for planned, result in zip(plan.modules, results):
@@ -157,6 +163,13 @@ class BuildState:
     def _packages(self) -> list[str]:
         """The project's packages, as setuptools found or was told them."""
         return list(self.dist.packages or [])
+
+    def _package_folder(self, package: str) -> Path | None:
+        """Where a package's sources are, as build_py finds them (package_dir applied)."""
+        build_py = self.dist.get_command_obj("build_py")
+        build_py.ensure_finalized()
+        folder = Path(self.project.root, build_py.get_package_dir(package))
+        return folder if folder.is_dir() else None
 
     def _nothing_found(self) -> str:
         if self.project.settings.modules is not None:
