@@ -4,10 +4,13 @@ that builds and passes the same checks as our own."""
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import tomlkit
+from ruamel.yaml import YAML
 
 from cffi_build_plugin.cli import main
 from cffi_build_plugin.edits.files import apply_changes
@@ -57,6 +60,35 @@ def pyproject(root: Path) -> dict:
     return tomlkit.parse((root / "pyproject.toml").read_text()).unwrap()
 
 
+ABI_BUILDER = PLAIN_BUILDER.replace(
+    '"static int twice(int x) { return 2 * x; }",\n                      libraries=["sodium", '
+    '"m", "mystery"]', "None")
+
+
+def git(root: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True)
+
+
+def git_repo(root: Path, branch: str, origin: str | None = None) -> Path:
+    """*root* as a fresh repository on *branch* (no commit), with a remote *origin*."""
+    git(root, "init", "-q", "-b", branch)
+    if origin:
+        git(root, "remote", "add", "origin", origin)
+    return root
+
+
+def init_cmd(root: Path, *args: str, env: dict[str, str] | None = None
+             ) -> subprocess.CompletedProcess[str]:
+    """`cffi-build-plugin init` as a user runs it, git's global configuration left out."""
+    environ = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, **(env or {})}
+    return subprocess.run([sys.executable, "-m", "cffi_build_plugin", "init", *args, str(root)],
+                          capture_output=True, text=True, env=environ, check=False)
+
+
+def load_flow(root: Path) -> dict:
+    return YAML(typ="safe").load((root / WORKFLOW).read_text())
+
+
 def test_adds_plugin_dependency_and_cibuildwheel_keeping_comments(tmp_path: Path) -> None:
     root = make_plain(tmp_path / "p")
     apply_changes(init_changes(root).changes)
@@ -86,6 +118,143 @@ def test_adds_plugin_dependency_and_cibuildwheel_keeping_comments(tmp_path: Path
     flow = (root / WORKFLOW).read_text()
     assert "cibuildwheel==4.3.5" in flow
     assert "url: https://pypi.org/p/plain-thing" in flow
+
+
+def test_compiled_workflow_builds_wheels_from_the_sdist_and_checks_them(tmp_path: Path) -> None:
+    root = git_repo(make_plain(tmp_path / "p"), "main")
+    assert init_cmd(root).returncode == 0
+    jobs = load_flow(root)["jobs"]
+    # The wheels job has no checkout: cibuildwheel gets the sdist the sdist job made.
+    assert "python -m build --sdist --outdir dist" in jobs["sdist"]["steps"][-2]["run"]
+    assert jobs["wheels"]["needs"] == "sdist"
+    wheel_steps = jobs["wheels"]["steps"]
+    assert not [s for s in wheel_steps if "checkout" in s.get("uses", "")]
+    assert wheel_steps[0]["with"] == {"name": "dist-sdist", "path": "sdist"}
+    build = next(s for s in wheel_steps if "cibuildwheel" in s.get("run", ""))
+    assert "python -m cibuildwheel --output-dir wheelhouse sdist/*.tar.gz" in build["run"]
+    assert build["shell"] == "bash"  # the glob, on Windows too
+    # Every wheel is checked before anything is published.
+    check = jobs["check"]["steps"][-1]["run"]
+    assert 'python -m pip install "cffi-build-plugin[check]>=' in check
+    assert "cffi-build-plugin check --project . dist/*.whl" in check
+    assert "check" in jobs["publish"]["needs"]
+
+
+def test_sdist_carries_the_whole_tests_folder(tmp_path: Path) -> None:
+    root = make_plain(tmp_path / "p")
+    (root / "tests" / "data").mkdir(parents=True)
+    (root / "tests" / "test_twice.py").write_text("def test_it(): pass\n")
+    (root / "tests" / "conftest.py").write_text("")
+    (root / "tests" / "data" / "input.bin").write_bytes(b"")
+    proc = init_cmd(root)
+    assert "added `graft tests` to MANIFEST.in" in proc.stdout
+    assert "leaves tests/conftest.py, tests/data/input.bin out of it" in proc.stdout
+    assert (root / "MANIFEST.in").read_text().splitlines()[1:] == [
+        "graft tests", "global-exclude *.py[cod]"]
+    # Only test*.py (which setuptools takes by itself), or a MANIFEST.in that already speaks
+    # of tests/: nothing to add.
+    for extra in ("", "recursive-include tests *.py *.bin\n"):
+        other = make_plain(tmp_path / f"q{len(extra)}")
+        (other / "tests").mkdir()
+        (other / "tests" / "test_twice.py").write_text("def test_it(): pass\n")
+        if extra:
+            (other / "tests" / "conftest.py").write_text("")
+            (other / "MANIFEST.in").write_text(extra)
+        assert "MANIFEST.in" not in init_cmd(other).stdout
+        assert (other / "MANIFEST.in").exists() == bool(extra)
+
+
+@pytest.mark.parametrize(("setup", "branch", "why"), [
+    (lambda r: git_repo(r, "master"), "master", "the current branch"),
+    # origin's default branch wins over the branch checked out when init runs.
+    (lambda r: (git_repo(r, "feature", "https://github.com/o/r"),
+                git(r, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk")),
+     "trunk", "origin's default branch"),
+    (lambda r: None, "main", "no git branch found"),
+])
+def test_push_trigger_names_the_default_branch(setup, branch, why, tmp_path: Path) -> None:
+    root = make_plain(tmp_path / "p")
+    setup(root)
+    proc = init_cmd(root)
+    assert proc.returncode == 0, proc.stderr
+    assert f"runs on pushes to {branch!r}, {why}" in proc.stdout
+    assert load_flow(root)["on"]["push"] == {"branches": [branch]}
+
+
+def test_push_trigger_outside_a_repository_follows_init_default_branch(tmp_path: Path) -> None:
+    config = tmp_path / "gitconfig"
+    config.write_text("[init]\n\tdefaultBranch = develop\n")
+    root = make_plain(tmp_path / "p")
+    assert init_cmd(root, env={"GIT_CONFIG_GLOBAL": str(config)}).returncode == 0
+    assert "branches: [develop]" in (root / WORKFLOW).read_text()
+
+
+@pytest.mark.parametrize("origin", ["https://github.com/some-org/plain.thing.git",
+                                    "git@github.com:some-org/plain.thing.git",
+                                    "ssh://git@github.com/some-org/plain.thing"])
+def test_next_steps_name_the_trusted_publisher(origin: str, tmp_path: Path) -> None:
+    root = git_repo(make_plain(tmp_path / "p"), "main", origin)
+    out = init_cmd(root).stdout
+    steps = out[out.index("\nNext steps:\n"):]
+    for line in ("1. Register the trusted publisher on PyPI, once:",
+                 "https://pypi.org/manage/account/publishing/",
+                 "PyPI project name: plain-thing", "Owner:             some-org",
+                 "Repository name:   plain.thing", "Workflow name:     wheels.yml",
+                 "Environment name:  pypi"):
+        assert line in steps
+    assert "environment:\n      name: pypi\n" in (root / WORKFLOW).read_text()
+    # libraries=["sodium", "m", "mystery"]: sodium's packages are in the table, m is libc's.
+    assert "2. Install what these modules link" in steps
+    assert "library 'mystery': libraries= of build_plain.py:ffibuilder" in steps
+    assert "sodium" not in steps
+    assert "'m'" not in steps
+    assert "add their packages to the before-all lines init wrote" in steps
+
+
+def test_next_steps_without_a_github_remote_and_in_every_mode(tmp_path: Path) -> None:
+    root = git_repo(make_plain(tmp_path / "p"), "main", "https://gitlab.com/o/r.git")
+    dry = init_cmd(root, "--dry-run")
+    assert "\nNext steps (once these changes are written):\n" in dry.stdout
+    assert not (root / ".github").exists()
+    wet = init_cmd(root)
+    assert "Owner:             OWNER" in wet.stdout
+    assert "Repository name:   REPO" in wet.stdout
+    assert "no GitHub remote named origin" in wet.stdout
+    steps = wet.stdout[wet.stdout.index("Next steps"):]
+    assert dry.stdout[dry.stdout.index("Next steps"):].split("\n", 1)[1] == \
+        steps.split("\n", 1)[1]
+    again = init_cmd(root).stdout  # nothing to write, and still the steps to take
+    assert "nothing changed\n\nNext steps:\n" in again
+    # A workflow of the maintainer's own: nothing said about its publishing.
+    (root / WORKFLOW).write_text("name: mine\n")
+    mine = init_cmd(root).stdout
+    assert "trusted publisher" not in mine
+    assert "library 'mystery'" in mine
+
+
+def test_pure_project_tests_run_on_every_os(tmp_path: Path) -> None:
+    root = make_plain(tmp_path / "p", builder=ABI_BUILDER)
+    (root / "tests").mkdir()
+    (root / "tests" / "test_crt.py").write_text("def test_it(): pass\n")
+    with (root / "pyproject.toml").open("a") as f:
+        f.write('\n[project.optional-dependencies]\ntest = ["pytest"]\n')
+    out = init_cmd(root).stdout
+    jobs = load_flow(root)["jobs"]
+    assert jobs["tests"]["needs"] == "dist"
+    matrix = jobs["tests"]["strategy"]["matrix"]
+    assert matrix == {"os": ["ubuntu-24.04", "macos-15", "windows-2025"],
+                      "python": ["3.9", "3.14", "pypy3.11"]}
+    run = jobs["tests"]["steps"][-1]["run"]
+    assert 'python -m pip install "$(ls dist/*.whl)[test]"' in run
+    assert run.rstrip().endswith("python -m pytest tests")
+    assert "cffi-build-plugin check --project . dist/*.whl" in jobs["dist"]["steps"][3]["run"]
+    assert set(jobs["publish"]["needs"]) == {"dist", "tests"}
+    assert "ABI-mode modules open their C library at run time" in out
+    # Without tests/: each module imported.
+    bare = make_plain(tmp_path / "q", builder=ABI_BUILDER)
+    init_cmd(bare)
+    run = load_flow(bare)["jobs"]["tests"]["steps"][-1]["run"]
+    assert run.rstrip().endswith('python -c "import plain._twice"')
 
 
 def test_keeps_line_endings_file_mode_and_inline_tables(tmp_path: Path) -> None:
@@ -121,9 +290,7 @@ def test_running_twice_changes_nothing(tmp_path: Path) -> None:
 
 
 def test_pure_project_gets_one_build_job_and_no_cibuildwheel(tmp_path: Path) -> None:
-    root = make_plain(tmp_path / "p", builder=PLAIN_BUILDER.replace(
-        '"static int twice(int x) { return 2 * x; }",\n                      libraries=["sodium", '
-        '"m", "mystery"]', "None"))
+    root = make_plain(tmp_path / "p", builder=ABI_BUILDER)
     plan = init_changes(root)
     apply_changes(plan.changes)
     assert "cibuildwheel" not in pyproject(root).get("tool", {})
@@ -219,4 +386,4 @@ def test_init_runs_on_the_oldest_python(py39, env, tmp_path):
     assert "added .github/workflows/wheels.yml" in out
     assert (root / WORKFLOW).read_text().startswith("# Written by `cffi-build-plugin init`")
     again = run([python, "-m", "cffi_build_plugin", "init", root], env=env).stdout
-    assert again.rstrip().endswith("nothing changed")
+    assert "nothing changed\n\nNext steps:\n" in again

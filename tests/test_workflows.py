@@ -11,6 +11,9 @@ import pytest
 from ruamel.yaml import YAML
 
 from cffi_build_plugin.init.actions import CIBUILDWHEEL, PINS
+from cffi_build_plugin.init.cibuildwheel import ProjectFacts
+from cffi_build_plugin.init.workflow import workflow
+from cffi_build_plugin.modules.discovery import DeclaredModule
 from devtools.venvs import ROOT, run
 from tests.checks import tool, workflow_schema, zizmor
 
@@ -101,3 +104,59 @@ def test_ci_runs_the_readme_test_command_and_all_checks() -> None:
     runners = {i["runs-on"] for i in wheels["jobs"]["wheels"]["strategy"]["matrix"]["include"]}
     assert runners == {"ubuntu-24.04", "ubuntu-24.04-arm", "macos-15-intel", "macos-15",
                        "windows-2025", "windows-11-arm"}
+
+
+def _facts(mode: str, has_tests: bool) -> ProjectFacts:
+    module = DeclaredModule("build_m.py:ffibuilder", "pkg._m", mode)  # type: ignore[arg-type]
+    return ProjectFacts("Demo_Pkg", (module,), (3, 9), has_tests=has_tests,
+                        test_extra="test" if has_tests else None)
+
+
+@pytest.mark.parametrize(("mode", "has_tests", "branch"), [
+    ("API", True, "main"), ("API", False, "master"), ("ABI", True, "release/1.x"),
+    ("ABI", False, "yes"),
+])
+def test_init_workflows_pass_the_same_checks_as_ours(mode: str, has_tests: bool, branch: str,
+                                                     tmp_path: Path) -> None:
+    """Every kind of workflow init writes: zizmor's pedantic persona, GitHub's schema, our
+    hardening rules."""
+    path = tmp_path / ".github" / "workflows" / "wheels.yml"
+    path.parent.mkdir(parents=True)
+    path.write_text(workflow(_facts(mode, has_tests), branch, path.name))
+    proc = zizmor(tmp_path / ".github")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = workflow_schema([path])
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    flow = _load(path)
+    assert flow["on"]["push"]["branches"] == [branch]  # "yes" stays a string
+    assert flow["permissions"] == {}
+    for name, job in flow["jobs"].items():
+        assert "permissions" in job, name
+        if (job["permissions"] or {}).get("id-token") == "write":
+            assert name == "publish"
+        for step in job["steps"]:
+            if str(step.get("uses", "")).startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
+
+
+def test_example_workflow_builds_as_init_writes() -> None:
+    """Our own example_project workflow does what init's does: the wheels from the sdist, then
+    `cffi-build-plugin check` over all of them."""
+    jobs = _load(GITHUB / "workflows" / "wheels.yml")["jobs"]
+    ours = _load_text(workflow(_facts("API", True), "main", "wheels.yml"))["jobs"]
+    assert "sdist" in jobs["wheels"]["needs"]
+    build = next(s["run"] for s in jobs["wheels"]["steps"] if "cibuildwheel" in s.get("run", ""))
+    init_build = next(s["run"] for s in ours["wheels"]["steps"]
+                      if "cibuildwheel" in s.get("run", ""))
+    command = "python -m cibuildwheel --output-dir wheelhouse sdist/*.tar.gz"
+    assert command in build
+    assert command in init_build
+    assert not [s for s in jobs["wheels"]["steps"]
+                if s.get("with", {}).get("sparse-checkout") is None
+                and "checkout" in s.get("uses", "")], "sources come from the sdist only"
+    check = jobs["collect"]["steps"][-1]["run"]
+    assert "cffi-build-plugin check --project example_project dist/*.whl" in check
+
+
+def _load_text(text: str) -> Any:
+    return YAML(typ="safe").load(text)

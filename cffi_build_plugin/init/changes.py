@@ -26,7 +26,11 @@ from cffi_build_plugin.errors import ConfigError
 from cffi_build_plugin.modules.abi import requires_python_floor
 from cffi_build_plugin.modules.plan import make_plan
 
-from .cibuildwheel import ProjectFacts, cibuildwheel_table, workflow
+from .cibuildwheel import ProjectFacts, cibuildwheel_table
+from .manifest import tests_manifest_change
+from .next_steps import next_steps
+from .repository import read_repository
+from .workflow import workflow
 
 __all__ = ["Change", "InitChanges", "init_changes"]
 
@@ -39,6 +43,9 @@ class InitChanges:
     changes: tuple[Change, ...]
     #: One line per decision: what is added, and what is kept as it was and why.
     report: tuple[str, ...]
+    #: What is left for the maintainer: the trusted publisher to register, libraries to
+    #: install (plain text, numbered).
+    next_steps: tuple[str, ...] = ()
 
 
 def _facts(root: Path, doc: TOMLDocument) -> tuple[Project, ProjectFacts]:
@@ -71,11 +78,12 @@ def _facts(root: Path, doc: TOMLDocument) -> tuple[Project, ProjectFacts]:
 
 
 def _cibuildwheel(doc: TOMLDocument, facts: ProjectFacts, force: bool, source: str,
-                  report: list[str]) -> None:
+                  report: list[str]) -> bool:
+    """Add or keep the table; whether it is (now) what init writes."""
     if facts.pure:
         report.append("no [tool.cibuildwheel]: every module is ABI mode, so the wheel is pure "
                       "and cibuildwheel would refuse it")
-        return
+        return False
     tool = get_table(doc, "tool", source)
     wanted = cibuildwheel_table(facts)
     existing = tool.get("cibuildwheel")
@@ -90,6 +98,8 @@ def _cibuildwheel(doc: TOMLDocument, facts: ProjectFacts, force: bool, source: s
     else:
         report.append("kept [tool.cibuildwheel] as it is: it differs from what init writes; "
                       "--force replaces it")
+        return False
+    return True
 
 
 def init_changes(root: Path, *, force: bool = False) -> InitChanges:
@@ -103,23 +113,35 @@ def init_changes(root: Path, *, force: bool = False) -> InitChanges:
     report: list[str] = []
     add_build_system(doc, source, report)
     add_runtime_dependency(doc, project, source, report)
-    _cibuildwheel(doc, facts, force, source, report)
+    table_is_ours = _cibuildwheel(doc, facts, force, source, report)
     changes = []
     if doc.as_string() != before:
         changes.append(Change(pyproject, before.replace("\n", newline),
                               doc.as_string().replace("\n", newline)))
+    if not facts.pure and facts.has_tests:
+        requires = doc.unwrap().get("build-system", {}).get("requires", [])
+        manifest = tests_manifest_change(root, requires, report)
+        if manifest is not None:
+            changes.append(manifest)
 
+    repository = read_repository(root)
     flow_path = root / WORKFLOW
-    flow = workflow(facts)
+    flow = workflow(facts, repository.default_branch, WORKFLOW.name)
     old_flow = flow_path.read_text("utf-8") if flow_path.exists() else None
+    workflow_is_ours = True
     if old_flow == flow:
         report.append(f"kept {WORKFLOW.as_posix()}: already what init writes")
     elif old_flow is not None and not force:
         report.append(f"kept {WORKFLOW.as_posix()} as it is: it differs from what init writes; "
                       "--force replaces it")
+        workflow_is_ours = False
     else:
         changes.append(Change(flow_path, old_flow, flow))
-        kind = "pure wheel + sdist" if facts.pure else "cibuildwheel matrix + sdist"
+        kind = ("sdist, the pure wheel from it" if facts.pure
+                else "sdist, the cibuildwheel matrix from it")
         report.append(f"{'replaced' if old_flow else 'added'} {WORKFLOW.as_posix()} "
-                      f"({kind}, publish with trusted publishing)")
-    return InitChanges(root, tuple(changes), tuple(report))
+                      f"({kind}, check, publish with trusted publishing; runs on pushes to "
+                      f"{repository.default_branch!r}, {repository.branch_source})")
+    steps = next_steps(facts, repository, WORKFLOW.name, workflow_is_ours=workflow_is_ours,
+                       table_is_ours=table_is_ours)
+    return InitChanges(root, tuple(changes), tuple(report), steps)

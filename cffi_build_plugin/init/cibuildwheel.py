@@ -1,24 +1,20 @@
-"""What `init` writes: the [tool.cibuildwheel] table and the GitHub workflow, tailored to the
-cffi modules a project declares."""
+"""What `init` writes into pyproject.toml: the [tool.cibuildwheel] table, tailored to the cffi
+modules a project declares (and the facts about the project the workflow is made from)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from importlib import resources
 
 import tomlkit
-from packaging.utils import canonicalize_name
 from tomlkit.items import Table
 
 from cffi_build_plugin.config.settings import LimitedApi
 from cffi_build_plugin.modules.abi import ABI3T_SINCE, PythonVersion
 from cffi_build_plugin.modules.discovery import DeclaredModule
 
-from .actions import CIBUILDWHEEL, PINS
 from .system_packages import BUILT_IN, SystemPackages, packages_for
 
-__all__ = ["ProjectFacts", "cibuildwheel_table", "workflow"]
+__all__ = ["ProjectFacts", "cibuildwheel_table", "known_libraries", "unmapped_libraries"]
 
 #: PyPy releases cibuildwheel builds for only under enable = ["pypy-eol"].
 _PYPY_EOL_BELOW = (3, 11)
@@ -55,27 +51,27 @@ class ProjectFacts:
                 and all(m.mode == "ABI" for m in self.modules))
 
 
-def workflow(facts: ProjectFacts) -> str:
-    """.github/workflows/wheels.yml for *facts*, every action pinned by commit."""
-    name = "wheels-pure.yml" if facts.pure else "wheels-compiled.yml"
-    # files() of the package, not of templates/ (no __init__.py there: 3.9 cannot).
-    template = resources.files("cffi_build_plugin.init").joinpath("templates").joinpath(name)
-    text = template.read_text("utf-8")
-    for repo, pin in PINS.items():
-        text = text.replace(f"@{repo}@", str(pin))
-    text = text.replace("@cibuildwheel@", f'"{CIBUILDWHEEL}"')
-    text = text.replace("@project_name@", canonicalize_name(facts.name))
-    if "@" in re.sub(r"\S+@[0-9a-f]{40}", "", text):
-        raise RuntimeError(f"unfilled token in the {name} template")
-    return text
-
-
 def _linked_libraries(facts: ProjectFacts) -> tuple[list[str], list[str]]:
     """(known, unknown) library names the API-mode modules link, system ones left out."""
     names = dict.fromkeys(lib for m in facts.modules if m.mode != "ABI" for lib in m.libraries)
     wanted = [lib for lib in names if lib not in BUILT_IN]
     return ([lib for lib in wanted if packages_for(lib)],
             [lib for lib in wanted if not packages_for(lib)])
+
+
+def known_libraries(facts: ProjectFacts) -> list[str]:
+    """The libraries the table installs packages for."""
+    return _linked_libraries(facts)[0]
+
+
+def unmapped_libraries(facts: ProjectFacts) -> tuple[dict[str, list[str]], list[str]]:
+    """What the table cannot install: each library no package is known for, with the builders
+    that link it, and the builders whose libraries= is computed."""
+    _, unknown = _linked_libraries(facts)
+    users = {lib: [str(m.spec) for m in facts.modules if m.mode != "ABI" and lib in m.libraries]
+             for lib in unknown}
+    computed = [str(m.spec) for m in facts.modules if m.mode != "ABI" and m.libraries_unknown]
+    return users, computed
 
 
 def _test_command(facts: ProjectFacts, table: Table) -> None:
