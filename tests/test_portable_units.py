@@ -17,6 +17,7 @@ def test_targets():
     t = parse_target("manylinux_2_17_aarch64")
     assert t == Target("glibc", (2, 17), "aarch64")
     assert (t.zig_target, t.libc_soname) == ("aarch64-linux-gnu.2.17", "libc.so.6")
+    assert parse_target("manylinux2014_aarch64") == t  # PEP 600's alias
     m = parse_target("musllinux_1_2_x86_64")
     assert (m.zig_target, m.libc_soname, m.tag) == (
         "x86_64-linux-musl", "libc.musl-x86_64.so.1", "musllinux_1_2_x86_64")

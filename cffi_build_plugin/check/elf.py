@@ -24,6 +24,8 @@ class ElfFacts:
     rpaths: tuple[str, ...]  # DT_RPATH and DT_RUNPATH entries, split on ':'
     #: Undefined, non-weak dynamic symbols with no version: (name, ...).
     unversioned: tuple[str, ...]
+    #: Every undefined, non-weak dynamic symbol, versioned or not.
+    imported: frozenset[str]
     #: Defined dynamic symbols (what this object offers to others).
     defined: frozenset[str]
 
@@ -63,6 +65,7 @@ def read_elf(path: Path) -> ElfFacts:
         versym = next((s for s in elf.iter_sections() if isinstance(s, GNUVerSymSection)),
                       None)
         unversioned: list[str] = []
+        imported: set[str] = set()
         defined: set[str] = set()
         for index, sym in enumerate(dynsym.iter_symbols() if dynsym else ()):
             if not sym.name:
@@ -72,12 +75,13 @@ def read_elf(path: Path) -> ElfFacts:
                 continue
             if sym["st_info"]["bind"] == "STB_WEAK":
                 continue
+            imported.add(sym.name)
             # Index 0 (local) and 1 (global) carry no version name.
             version = versym.get_symbol(index)["ndx"] if versym is not None else "VER_NDX_GLOBAL"
             if version in ("VER_NDX_LOCAL", "VER_NDX_GLOBAL", 0, 1):
                 unversioned.append(sym.name)
         return ElfFacts(elf["e_machine"], tuple(needed), tuple(rpaths), tuple(unversioned),
-                        frozenset(defined))
+                        frozenset(imported), frozenset(defined))
 
 
 def unexplained_symbols(facts: ElfFacts, providers: Iterable[ElfFacts] = ()) -> list[str]:

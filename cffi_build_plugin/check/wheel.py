@@ -27,8 +27,10 @@ from cffi_build_plugin.modules.import_names import (
 )
 
 from .elf import ELF_MACHINES, ElfFacts, read_elf, unexplained_symbols
+from .libraries import allowed_libraries, find_library, libc_library
+from .platform_tags import canonical_platform, libc_level
 
-__all__ = ["WheelReport", "check_wheel"]
+__all__ = ["WheelReport", "check_wheel", "wheels_to_check"]
 
 _LEVEL = re.compile(r'platform tag:\s*"(?P<tag>[^"]+)"')
 
@@ -118,28 +120,75 @@ def _tag_text(tags: frozenset[Tag]) -> str:
 
 
 def _elf_problems(rel: str, facts: ElfFacts, platform: str, arch: str | None,
-                  providers: list[ElfFacts]) -> list[str]:
+                  providers: list[ElfFacts], bundled: set[str], report: WheelReport,
+                  module: Path) -> list[str]:
+    """*providers* are the wheel's other shared objects, *bundled* their file names."""
     problems = []
     if arch and facts.machine != ELF_MACHINES[arch]:
         problems.append(f"{rel}: built for {facts.machine}, but the tag says {arch}")
-    if platform.startswith("manylinux") or platform.startswith("linux"):
-        if "libc.so.6" not in facts.needed:
-            problems.append(f"{rel}: records no libc.so.6 (linked --as-needed): auditwheel "
-                            "cannot tell which libc it needs; link with -Wl,--no-as-needed")
-        missing = unexplained_symbols(facts, providers)
-        if missing:
-            problems.append(
-                f"{rel}: {', '.join(missing)} undefined without a glibc symbol version "
-                "(declared by hand or implicitly): probably newer than the oldest glibc the "
-                "tag promises; the import fails there with 'undefined symbol'")
+    glibc = platform.startswith(("manylinux", "linux"))
+    if glibc and "libc.so.6" not in facts.needed:
+        problems.append(f"{rel}: records no libc.so.6 (linked --as-needed): auditwheel "
+                        "cannot tell which libc it needs; link with -Wl,--no-as-needed")
     elif platform.startswith("musllinux") and not any(n.startswith("libc.musl-")
                                                         for n in facts.needed):
         problems.append(f"{rel}: records no libc.musl-{arch}.so.1; auditwheel cannot read it")
+    system = [n for n in facts.needed if not libc_library(n) and n not in bundled]
+    found = {n: find_library(n, module, facts.rpaths, facts.machine) for n in system}
+    libraries = {n: read_elf(path) for n, path in found.items() if path is not None}
+    problems += _system_library_problems(rel, facts, platform, system, libraries, report)
+    missing = unexplained_symbols(facts, [*providers, *libraries.values()])
+    unfound = [n for n, path in found.items() if path is None]
+    if glibc and missing and unfound:
+        problems.append(
+            f"{rel}: {', '.join(missing)} undefined without a symbol version: from "
+            f"{', '.join(unfound)} (not found on this machine) or glibc functions newer than "
+            "the tag promises; set LD_LIBRARY_PATH to the library's folder and check again")
+    elif glibc and missing:
+        problems.append(
+            f"{rel}: {', '.join(missing)} undefined without a glibc symbol version "
+            "(declared by hand or implicitly): probably newer than the oldest glibc the "
+            "tag promises; the import fails there with 'undefined symbol'")
     outside = [p for p in facts.rpaths if not p.startswith("$ORIGIN")]
     if outside:
         problems.append(f"{rel}: RPATH/RUNPATH {':'.join(outside)} points outside the wheel "
                         "(a build-machine path): drop it, or run auditwheel repair")
     return problems
+
+
+def _system_library_problems(rel: str, facts: ElfFacts, platform: str, system: list[str],
+                             libraries: dict[str, ElfFacts], report: WheelReport
+                             ) -> list[str]:
+    """One line per library the module takes from the system: fine when the tag's policy
+    lets wheels rely on it, else the wheel is not uploadable until auditwheel bundles it."""
+    allowed = allowed_libraries(platform)
+    problems = []
+    for name in system:
+        lib = libraries.get(name)
+        count = len(facts.imported & lib.defined) if lib else 0
+        used = f" ({count} symbol{'s' if count != 1 else ''})" if count else ""
+        if allowed is None:
+            report.notes.append(f"{rel}: uses {name} from the system{used}")
+        elif name in allowed:
+            report.notes.append(f"{rel}: uses {name} from the system{used}, which "
+                                f"{_policy_name(platform)} allows")
+        elif lib is None:
+            problems.append(
+                f"{rel}: needs {name}, which is neither in the wheel nor found on this "
+                "machine (RUNPATH, LD_LIBRARY_PATH, ld.so.conf): set LD_LIBRARY_PATH to its "
+                "folder, then run auditwheel repair, which bundles it")
+        elif platform.startswith("linux_"):
+            problems.append(f"{rel}: needs {name} from the system{used}; auditwheel repair "
+                            "will bundle it")
+        else:
+            problems.append(
+                f"{rel}: needs {name} from the system{used}, which {platform} does not "
+                "promise: the import fails where it is missing; auditwheel repair bundles it")
+    return problems
+
+
+def _policy_name(platform: str) -> str:
+    return "every manylinux policy" if platform.startswith("linux_") else platform
 
 
 def _auditwheel_level(wheel: Path, platform: str, report: WheelReport) -> None:
@@ -159,32 +208,31 @@ def _auditwheel_level(wheel: Path, platform: str, report: WheelReport) -> None:
         return
     level = match["tag"]
     report.notes.append(f"auditwheel: consistent with {level}")
+    outside = level.startswith("linux_")  # it needs libraries from outside the wheel
     if platform.startswith(("manylinux", "musllinux")) and _newer(platform, level):
-        report.problems.append(f"tagged {platform}, but auditwheel says it needs {level}: "
-                               "it will fail on the older systems the tag admits")
+        report.problems.append(
+            f"tagged {platform}, but auditwheel says it needs {level}"
+            + (" (libraries from outside the wheel): run auditwheel repair" if outside else
+               ": it will fail on the older systems the tag admits"))
     elif platform.startswith("linux_"):
-        report.problems.append(f"tagged {platform}, which PyPI refuses: run auditwheel repair "
-                               f"(it can be {level})")
-
-
-def _libc_version(tag: str) -> tuple[int, int]:
-    m = re.match(r"(?:manylinux|musllinux)_(\d+)_(\d+)_", tag)
-    legacy = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
-    return (int(m[1]), int(m[2])) if m else legacy.get(tag.partition("_")[0], (0, 0))
+        report.problems.append(f"tagged {platform}, which PyPI refuses: run auditwheel repair"
+                               + ("" if outside else f" (it can be {level})"))
 
 
 def _newer(claimed: str, needed: str) -> bool:
     """Whether *needed* (e.g. manylinux_2_36_x86_64) asks more than *claimed* promises."""
     if claimed.startswith("musllinux") != needed.startswith("musllinux"):
         return True  # a glibc wheel tagged musllinux, or the other way round
-    return _libc_version(needed) > _libc_version(claimed)
+    if needed.startswith("linux_"):
+        return True  # no policy at all: it needs libraries the wheel does not hold
+    return libc_level(needed) > libc_level(claimed)
 
 
 def _abi3audit(wheel: Path, report: WheelReport) -> None:
     tool = find_tool("abi3audit")
-    if tool is None:
-        report.problems.append("abi3audit is not installed: pip install "
-                               "'cffi-build-plugin[check]'")
+    if tool is None:  # an optional audit: its absence is no finding about the wheel
+        report.notes.append("not audited for abi3 (abi3audit is not installed): "
+                            "pip install abi3audit")
         return
     try:
         run([tool, "--strict", str(wheel)])
@@ -202,7 +250,7 @@ def check_wheel(wheel: Path, declared: Iterable[str] = ()) -> WheelReport:
         return report
     platforms = {t.platform for t in tags}
     # The most compatible tag is the promise to hold it to (manylinux_2_5 before _2_17).
-    platform = min(platforms, key=_libc_version)
+    platform = canonical_platform(min(platforms, key=libc_level))
     arch = _platform_arch(platform)
     with tempfile.TemporaryDirectory(prefix="cffi-check-") as tmp:
         try:
@@ -226,8 +274,10 @@ def check_wheel(wheel: Path, declared: Iterable[str] = ()) -> WheelReport:
                 report.problems.append(str(exc))
                 return report
             for name in modules:
-                others = [facts[f] for f in shared if f != name]
-                report.problems.extend(_elf_problems(name, facts[name], platform, arch, others))
+                others = [f for f in shared if f != name]
+                report.problems.extend(_elf_problems(
+                    name, facts[name], platform, arch, [facts[f] for f in others],
+                    {Path(f).name for f in others}, report, root / name))
         for module in declared:
             path = module.replace(".", "/")
             if not any(f == f"{path}.py" or (f.startswith(f"{path}.") and f in modules)
@@ -241,3 +291,24 @@ def check_wheel(wheel: Path, declared: Iterable[str] = ()) -> WheelReport:
     if not modules and not declared:
         report.notes.append("no compiled modules: nothing platform-specific to check")
     return report
+
+
+def wheels_to_check(paths: Iterable[str]) -> list[Path]:
+    """The wheels *paths* name: files as given, folders by their ``*.whl``. A path that does
+    not exist, or a folder without wheels, is an error naming each."""
+    wheels: list[Path] = []
+    errors: list[str] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(path.glob("*.whl"))
+            wheels += found
+            if not found:
+                errors.append(f"no wheels (*.whl) in the folder {given}")
+        elif path.exists():
+            wheels.append(path)
+        else:
+            errors.append(f"no such file: {given}")
+    if errors:
+        raise CffiBuildPluginError("; ".join(errors))
+    return wheels

@@ -8,6 +8,7 @@ cibuildwheel's ``environment``; ``cffi-build-plugin wheel --target`` sets it.
 
 from __future__ import annotations
 
+import difflib
 import importlib.util
 import logging
 import os
@@ -22,6 +23,8 @@ from typing import Any, Literal
 
 from cffi_build_plugin._process import find_tool, run
 from cffi_build_plugin.check.elf import ELF_MACHINES, read_elf, unexplained_symbols
+from cffi_build_plugin.check.libraries import libc_library
+from cffi_build_plugin.check.platform_tags import canonical_platform
 from cffi_build_plugin.config.environment import TARGET, ZIG
 from cffi_build_plugin.errors import TargetError, ToolError
 
@@ -46,9 +49,8 @@ ARCHES = ("x86_64", "aarch64")
 _TAG = re.compile(r"(?P<kind>manylinux|musllinux)_(?P<major>\d+)_(?P<minor>\d+)_(?P<arch>\w+)")
 #: zig's glibc goes down to 2.17 (the manylinux2014 baseline, and aarch64's first glibc).
 _OLDEST_GLIBC = (2, 17)
-#: glibc's own libraries: their symbols are versioned like libc's.
-_GLIBC_LIBRARIES = ("libc.so", "libm.so", "libdl.so", "libpthread.so", "librt.so",
-                    "libutil.so", "ld-linux")
+#: Other names for the architectures (Debian's, Apple's), for suggestions.
+_ARCH_NAMES = {"amd64": "x86_64", "x64": "x86_64", "arm64": "aarch64"}
 
 
 @dataclass(frozen=True)
@@ -78,26 +80,46 @@ class Target:
 
 
 def parse_target(value: str, source: str = ENV_TARGET) -> Target:
-    """A wheel platform tag (``manylinux_2_17_x86_64``, ``musllinux_1_2_aarch64``)."""
-    match = _TAG.fullmatch(value.strip())
-    problem = None
+    """A wheel platform tag (``manylinux_2_17_x86_64``, ``musllinux_1_2_aarch64``), or a
+    PEP 600 alias (``manylinux2014_x86_64``); *source* is what the user set it with."""
+    canonical = canonical_platform(value.strip())
+    match = _TAG.fullmatch(canonical)
+    suggestion = None
     if match is None:
         problem = "is not a manylinux_X_Y_ARCH or musllinux_X_Y_ARCH platform tag"
+        suggestion = next(iter(difflib.get_close_matches(value.strip(), _examples(), 1, 0.7)),
+                          None)
     elif match["arch"] not in ARCHES:
         problem = f"names the architecture {match['arch']!r}; portable mode builds " + \
             " and ".join(ARCHES)
+        arch = _ARCH_NAMES.get(match["arch"]) or next(
+            iter(difflib.get_close_matches(match["arch"], ARCHES, 1, 0.6)), None)
+        if arch:
+            suggestion = canonical[: match.start("arch")] + arch
     else:
         version = (int(match["major"]), int(match["minor"]))
         if match["kind"] == "manylinux" and version < _OLDEST_GLIBC:
-            problem = "asks for a glibc older than 2.17, the oldest zig targets"
+            problem = (f"asks for glibc {version[0]}.{version[1]}, older than 2.17, the "
+                       "oldest zig targets")
+            suggestion = f"manylinux_2_17_{match['arch']}"
         else:
             libc: Literal["glibc", "musl"] = "glibc" if match["kind"] == "manylinux" else "musl"
             if libc == "musl" and version != (1, 2):
                 problem = "asks for a musl other than 1.2, the one zig ships"
+                suggestion = f"musllinux_1_2_{match['arch']}"
             else:
                 return Target(libc, version, match["arch"])
-    raise TargetError(f"{source} = {value!r} {problem}; for example manylinux_2_17_x86_64, "
-                   "manylinux_2_28_aarch64 or musllinux_1_2_x86_64")
+    hint = f"; did you mean {suggestion}?" if suggestion else ""
+    raise TargetError(f"{source} = {value!r} {problem}{hint} (for example "
+                      "manylinux_2_17_x86_64, manylinux_2_28_aarch64 or musllinux_1_2_x86_64)")
+
+
+def _examples() -> list[str]:
+    """Targets portable mode builds, with their PEP 600 aliases: what a slip is compared to."""
+    out = [f"musllinux_1_2_{arch}" for arch in ARCHES]
+    for arch in ARCHES:
+        out += [f"manylinux2014_{arch}", *(f"manylinux_2_{m}_{arch}" for m in range(17, 45))]
+    return out
 
 
 def configured_target() -> Target | None:
@@ -109,8 +131,9 @@ def configured_target() -> Target | None:
     return parse_target(value)
 
 
-def find_zig() -> list[str]:
-    """The zig command: ``$CFFI_BUILD_PLUGIN_ZIG``, the ziglang package, or zig on PATH."""
+def find_zig(source: str = ENV_TARGET) -> list[str]:
+    """The zig command: ``$CFFI_BUILD_PLUGIN_ZIG``, the ziglang package, or zig on PATH;
+    *source* is what asked for the portable build (the variable, or ``--target``)."""
     if os.environ.get(ENV_ZIG):
         return shlex.split(os.environ[ENV_ZIG])
     spec = importlib.util.find_spec("ziglang")
@@ -121,6 +144,11 @@ def find_zig() -> list[str]:
     on_path = shutil.which("zig")
     if on_path:
         return [on_path]
+    if source != ENV_TARGET:  # the command line: zig must be beside cffi-build-plugin
+        raise ToolError(
+            f"{source} asks for a portable build, which compiles with zig, and none was "
+            "found: `pip install 'cffi-build-plugin[zig]'` where cffi-build-plugin runs, or "
+            f"point {ENV_ZIG} at a zig executable")
     raise ToolError(
         f"{ENV_TARGET} asks for a portable build, which compiles with zig, and none was found. "
         "Install it where the build runs: `pip install 'cffi-build-plugin[zig]'` (for "
@@ -193,7 +221,7 @@ def finish_module(so: Path, target: Target, module: str, library_dirs: list[str]
         run([patchelf, "--add-needed", target.libc_soname, str(so)])
     if target.libc != "glibc":
         return  # musl versions no symbol: nothing to tell apart
-    own = {n for n in facts.needed if n.startswith(_GLIBC_LIBRARIES)}
+    own = {n for n in facts.needed if libc_library(n)}
     found = _linked_libraries([n for n in facts.needed if n not in own], library_dirs)
     providers = [read_elf(lib) for lib in found]
     missing = unexplained_symbols(facts, providers)

