@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+import ast
+import json
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
+
+import pytest
 
 from cffi_build_plugin.modules.discovery import BuilderSpec, analyze_source, discover
 
@@ -166,3 +172,102 @@ def test_linked_libraries_are_read_when_literal():
         "pkg._c": ((), True),
         "pkg._d": ((), False),
     }
+
+
+# -- large trees: discovery reads every file, but parses and walks only what may be a builder --
+
+
+def test_analysis_visits_each_node_once(monkeypatch):
+    """A builder among many functions costs one pass over the tree: function bodies are not
+    walked again for each function (the walks that made `list` take seconds)."""
+    functions = "".join(
+        f"def f{i}(x):\n    y = [x + k for k in range(3)]\n    return y\n\n" for i in range(100))
+    code = ("from cffi import FFI\n" + functions
+            + 'ffibuilder = FFI()\nffibuilder.set_source("pkg._f", None)\n')
+    nodes = sum(1 for _ in ast.walk(ast.parse(code)))
+    visits = 0
+    iter_child_nodes = ast.iter_child_nodes
+
+    def counting(node):
+        nonlocal visits
+        visits += 1
+        return iter_child_nodes(node)
+
+    monkeypatch.setattr(ast, "iter_child_nodes", counting)  # what ast.walk calls, too
+    found, skipped = analyze_source("pkg/b.py", code)
+    assert [(str(m.spec), m.mode) for m in found] == [("pkg/b.py:ffibuilder", "ABI")]
+    assert skipped == []
+    assert visits <= nodes
+
+
+#: Files of a vendored package that mention cffi's words without calling FFI() or set_source().
+NOT_BUILDERS = {
+    "docs_only.py": '"""Bindings made with CFFI; see FFI.cdef and set_source in its docs."""\n',
+    "method.py": "class Recompiler:\n    def set_source(self, name):\n        self.name = name\n",
+    "constant.py": "FFI_DEFAULT_ABI = 2\nuse_set_source = True\n",
+    # Newer syntax than this Python reads: not parsed, so not reported as unparsable.
+    "newer.py": "# uses FFI\nlazy import json\n",
+}
+
+
+def test_files_without_a_cffi_call_are_not_parsed(tmp_path, monkeypatch):
+    for i in range(20):
+        for name, text in NOT_BUILDERS.items():
+            _write(tmp_path, f"src/pkg/_vendor/v{i}/{name}", text)
+    _write(tmp_path, "src/pkg/_build.py", BUILDER.format(name="pkg._f"))
+    parsed = []
+    parse = ast.parse
+
+    def counting(source, filename="<unknown>", *args, **kwargs):
+        parsed.append(filename)
+        return parse(source, filename, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting)
+    result = discover(tmp_path)
+    assert [str(m.spec) for m in result.modules] == ["src/pkg/_build.py:ffibuilder"]
+    assert result.skipped == ()
+    assert parsed == ["src/pkg/_build.py"]
+
+
+@pytest.mark.parametrize("code", [
+    "import cffi\nffi = (cffi.FFI)()\nffi.set_source('pkg._f', None)\n",
+    "import cffi\nffi = cffi.FFI \\\n  ()\nffi . set_source ('pkg._f', None)\n",
+    "from cffi import FFI\nffi = FFI(  # why\n)\nffi.set_source(  # which\n 'pkg._f', None)\n",
+    "from cffi import FFI\ndef make():\n    f = FFI\t()\n    (f.set_source\n    )('pkg._f', None)\n"
+    "    return f\n",
+])
+def test_unusual_spellings_of_a_builder_still_pass_the_text_filter(tmp_path, code):
+    _write(tmp_path, "pkg/b.py", code)
+    assert [m.module_name for m in discover(tmp_path).modules] == ["pkg._f"]
+
+
+def test_unusual_spelling_of_a_stray_set_source_is_still_reported(tmp_path):
+    _write(tmp_path, "pkg/b.py", "obj = make()\n(obj .  # why\n    set_source) ('x', None)\n")
+    (skipped,) = discover(tmp_path).skipped
+    assert "set_source() is called on 'obj'" in skipped.reason
+
+
+def test_environment_folders_are_not_searched(tmp_path):
+    for env, marker in (("env", "pyvenv.cfg"), ("conda", "conda-meta/history")):
+        _write(tmp_path, f"{env}/{marker}", "")
+        _write(tmp_path, f"{env}/lib/python3.11/b.py", BUILDER.format(name=env))
+    _write(tmp_path, "pkg/b.py", BUILDER.format(name="pkg._f"))
+    assert [str(m.spec) for m in discover(tmp_path).modules] == ["pkg/b.py:ffibuilder"]
+
+
+def test_list_reports_vendored_inline_ffi_but_not_cffi_words(tmp_path):
+    """What `list` shows for a tree with vendored packages: the builder, the in-line FFI of a
+    vendored module (it calls FFI()), nothing for files that only mention cffi."""
+    (tmp_path / "pyproject.toml").write_text(
+        '[build-system]\nrequires = ["setuptools", "cffi-build-plugin"]\n')
+    _write(tmp_path, "src/pkg/_build.py", BUILDER.format(name="pkg._f"))
+    for name, text in NOT_BUILDERS.items():
+        _write(tmp_path, f"src/pkg/_vendor/{name}", text)
+    _write(tmp_path, "src/pkg/_vendor/inline.py",
+           "from cffi import FFI\nffi = FFI()\nlib = ffi.dlopen(None)\n")
+    proc = subprocess.run([sys.executable, "-m", "cffi_build_plugin", "list", "--json",
+                           str(tmp_path)], capture_output=True, text=True, check=False)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert [m["builder"] for m in data["modules"]] == ["src/pkg/_build.py:ffibuilder"]
+    assert [s["path"] for s in data["skipped"]] == ["src/pkg/_vendor/inline.py"]

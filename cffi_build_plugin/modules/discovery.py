@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import ast
+import io
 import os
-import re
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal
+
+from .candidates import iter_candidate_files, may_declare_builders
 
 __all__ = [
     "BuilderSpec",
@@ -21,13 +24,6 @@ __all__ = [
 ]
 
 Mode = Literal["API", "ABI", "unknown"]
-
-#: Folders never searched: build outputs, caches, version control, installed packages.
-_ALWAYS_PRUNED = {"__pycache__", "node_modules", "site-packages", "__pypackages__"}
-#: Top-level folders that are not package code, searched only when ``include`` asks.
-_NOT_PACKAGE_CODE = {"tests", "test", "testing", "docs", "doc", "benchmarks"}
-#: Top-level build outputs.
-_BUILD_OUTPUTS = {"build", "dist", "wheelhouse"}
 
 
 @dataclass(frozen=True, order=True)
@@ -81,17 +77,6 @@ def _is_ffi_call(node: ast.AST | None) -> bool:
     return (isinstance(func, ast.Name) and func.id == "FFI") or (
         isinstance(func, ast.Attribute) and func.attr == "FFI"
     )
-
-
-def _set_source_calls(tree: ast.AST) -> Iterator[tuple[str, ast.Call]]:
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "set_source"
-            and isinstance(node.func.value, ast.Name)
-        ):
-            yield node.func.value.id, node
 
 
 def _arg(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
@@ -168,18 +153,63 @@ def _ffi_targets(stmt: ast.stmt) -> list[str]:
     return []
 
 
-def _function_builder(func: ast.FunctionDef) -> list[ast.Call] | None:
-    """The set_source() calls of a function that makes an FFI and returns it, else None."""
-    local_ffis = {name for stmt in ast.walk(func) if isinstance(stmt, ast.stmt)
-                  for name in _ffi_targets(stmt)}
-    returned = {
-        node.value.id
-        for node in ast.walk(func)
-        if isinstance(node, ast.Return) and isinstance(node.value, ast.Name)
-    }
-    names = local_ffis & returned
-    calls = [call for var, call in _set_source_calls(func) if var in names]
-    return calls or None
+def _set_source_call(node: ast.AST) -> tuple[str, ast.Call] | None:
+    """``(NAME, node)`` for a ``NAME.set_source(...)`` call."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "set_source"
+        and isinstance(node.func.value, ast.Name)
+    ):
+        return node.func.value.id, node
+    return None
+
+
+@dataclass
+class _Function:
+    """What one top-level function holds, anywhere in its body."""
+
+    node: ast.FunctionDef
+    ffi_locals: set[str] = field(default_factory=set)
+    returned: set[str] = field(default_factory=set)
+    calls: list[tuple[str, ast.Call]] = field(default_factory=list)
+
+    def builder_calls(self) -> list[ast.Call]:
+        """The set_source() calls on an FFI the function makes and returns (a builder)."""
+        names = self.ffi_locals & self.returned
+        return [call for var, call in self.calls if var in names]
+
+
+def _scan(tree: ast.Module) -> tuple[list[tuple[str, ast.Call]], list[_Function]]:
+    """Every ``NAME.set_source()`` call, and what each top-level function holds.
+
+    One pass over the tree, breadth first as ast.walk goes (the order of the calls decides
+    which literal module name is read first); each node is visited once, whatever the
+    number of functions or FFI objects.
+    """
+    calls: list[tuple[str, ast.Call]] = []
+    functions: list[_Function] = []
+    queue: deque[tuple[ast.AST, _Function | None]] = deque()
+    for child in ast.iter_child_nodes(tree):
+        owner = None
+        if isinstance(child, ast.FunctionDef):
+            owner = _Function(child)
+            functions.append(owner)
+        queue.append((child, owner))
+    while queue:
+        node, owner = queue.popleft()
+        queue.extend((child, owner) for child in ast.iter_child_nodes(node))
+        call = _set_source_call(node)
+        if call is not None:
+            calls.append(call)
+            if owner is not None:
+                owner.calls.append(call)
+        elif owner is not None:
+            if isinstance(node, ast.Return) and isinstance(node.value, ast.Name):
+                owner.returned.add(node.value.id)
+            elif isinstance(node, ast.stmt):
+                owner.ffi_locals.update(_ffi_targets(node))
+    return calls, functions
 
 
 def analyze_source(path: str, text: str) -> tuple[list[DeclaredModule], list[Skipped]]:
@@ -194,8 +224,10 @@ def analyze_source(path: str, text: str) -> tuple[list[DeclaredModule], list[Ski
     for stmt in _module_level(tree.body):
         for target in _ffi_targets(stmt):
             ffi_vars.setdefault(target)
+    # Without a set_source() call there is no builder, and nothing a function holds matters.
+    all_calls, functions = _scan(tree) if "set_source" in text else ([], [])
     calls_by_var: dict[str, list[ast.Call]] = {}
-    for var, call in _set_source_calls(tree):
+    for var, call in all_calls:
         calls_by_var.setdefault(var, []).append(call)
     for var in ffi_vars:
         calls = calls_by_var.get(var)
@@ -207,20 +239,12 @@ def analyze_source(path: str, text: str) -> tuple[list[DeclaredModule], list[Ski
                 f"FFI object {var!r} never gets set_source(): an in-line FFI used at run time, "
                 "not a builder",
             ))
-    for stmt in tree.body:
-        if isinstance(stmt, ast.FunctionDef):
-            calls = _function_builder(stmt)
-            if calls:
-                found.append(_declared(BuilderSpec(path, stmt.name), calls))
+    for function in functions:
+        calls = function.builder_calls()
+        if calls:
+            found.append(_declared(BuilderSpec(path, function.node.name), calls))
     found_names = {m.spec.name for m in found}
-    func_locals = {
-        name
-        for stmt in tree.body
-        if isinstance(stmt, ast.FunctionDef)
-        for node in ast.walk(stmt)
-        if isinstance(node, ast.stmt)
-        for name in _ffi_targets(node)
-    }
+    func_locals = {name for function in functions for name in function.ffi_locals}
     for var in sorted(set(calls_by_var) - set(ffi_vars) - func_locals - found_names):
         skipped.append(Skipped(
             path,
@@ -230,84 +254,25 @@ def analyze_source(path: str, text: str) -> tuple[list[DeclaredModule], list[Ski
     return found, skipped
 
 
-def _glob_regex(pattern: str) -> re.Pattern[str]:
-    """Match a root-relative posix path against a glob where ``**`` spans folders."""
-    out = []
-    i = 0
-    pattern = pattern.strip("/")
-    while i < len(pattern):
-        if pattern.startswith("**/", i):
-            out.append("(?:.*/)?")
-            i += 3
-        elif pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif pattern[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif pattern[i] == "?":
-            out.append("[^/]")
-            i += 1
-        else:
-            out.append(re.escape(pattern[i]))
-            i += 1
-    return re.compile("".join(out) + "(?:/.*)?$")
-
-
-def iter_candidate_files(
-    root: Path, include: Sequence[str] = (), exclude: Sequence[str] = ()
-) -> Iterator[tuple[str, str | None]]:
-    """Yield ``(relative path, None)`` for each .py file to read, or ``(folder, reason)``
-    for a top-level folder left out; sorted, so discovery is deterministic."""
-    includes = [_glob_regex(p) for p in include]
-    excludes = [_glob_regex(p) for p in exclude]
-    for dirpath, dirnames, filenames in os.walk(root):
-        rel_dir = Path(dirpath).relative_to(root).as_posix()
-        rel_dir = "" if rel_dir == "." else rel_dir
-        keep = []
-        for d in sorted(dirnames):
-            rel = f"{rel_dir}/{d}" if rel_dir else d
-            full = Path(dirpath, d)
-            if (
-                d.startswith(".")
-                or d in _ALWAYS_PRUNED
-                or d.endswith(".egg-info")
-                or (full / "pyvenv.cfg").exists()
-                or (not rel_dir and d in _BUILD_OUTPUTS)
-                or any(x.match(rel) for x in excludes)
-            ):
-                continue
-            if not rel_dir and d in _NOT_PACKAGE_CODE and not includes:
-                yield rel + "/", "not package code (list it in include to search it)"
-                continue
-            keep.append(d)
-        dirnames[:] = keep
-        for name in sorted(filenames):
-            if not name.endswith(".py"):
-                continue
-            rel = f"{rel_dir}/{name}" if rel_dir else name
-            if any(x.match(rel) for x in excludes):
-                continue
-            if includes and not any(x.match(rel) for x in includes):
-                continue
-            yield rel, None
-
-
 def discover(root: Path, include: Sequence[str] = (), exclude: Sequence[str] = ()) -> Discovery:
     """Every builder declared under *root*, in path order; nothing is executed."""
     modules: list[DeclaredModule] = []
     skipped: list[Skipped] = []
+    top = os.fspath(root)
     for rel, reason in iter_candidate_files(root, include, exclude):
         if reason is not None:
             skipped.append(Skipped(rel, reason))
             continue
         try:
-            data = (root / rel).read_bytes()
+            # FileIO, not Path.read_bytes(): no Path object and no buffered reader for each
+            # of the thousands of files a tree with vendored packages has.
+            with io.FileIO(f"{top}/{rel}") as file:
+                data = file.readall()
         except OSError as exc:
             skipped.append(Skipped(rel, f"cannot be read: {exc.strerror}"))
             continue
-        if not _mentions_cffi(data):
-            continue  # cheap filter: most files have nothing to do with cffi
+        if not may_declare_builders(data):
+            continue  # most files have nothing to do with cffi: not parsed
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -317,7 +282,3 @@ def discover(root: Path, include: Sequence[str] = (), exclude: Sequence[str] = (
         modules.extend(found)
         skipped.extend(why)
     return Discovery(tuple(modules), tuple(skipped))
-
-
-def _mentions_cffi(data: bytes) -> bool:
-    return b"FFI" in data or b"set_source" in data
