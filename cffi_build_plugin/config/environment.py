@@ -11,6 +11,7 @@ from dataclasses import dataclass
 __all__ = [
     "COMPILER_CACHE",
     "DEBUG_INFO",
+    "EDITABLE_REBUILD",
     "JOBS",
     "OPTION_PREFIX",
     "TARGET",
@@ -45,13 +46,17 @@ TARGET = Variable(
 ZIG = Variable(
     "CFFI_BUILD_PLUGIN_ZIG",
     "The zig command for portable builds (default: the `ziglang` package's, else `zig`).")
+EDITABLE_REBUILD = Variable(
+    "CFFI_BUILD_PLUGIN_EDITABLE_REBUILD",
+    "A flag, read at import in an editable install: 0 turns rebuilding changed modules on "
+    "import off (a changed input then only warns).")
 OPTION_PREFIX = Variable(
     "CFFI_BUILD_PLUGIN_OPTION_",
     "`CFFI_BUILD_PLUGIN_OPTION_<NAME>` sets the build option `<name>` declared in "
     "`[tool.cffi-build-plugin.options]` (dashes as underscores).")
 
 #: Every variable, in the order the reference lists them.
-VARIABLES = (JOBS, COMPILER_CACHE, DEBUG_INFO, TARGET, ZIG, OPTION_PREFIX)
+VARIABLES = (JOBS, COMPILER_CACHE, DEBUG_INFO, TARGET, ZIG, EDITABLE_REBUILD, OPTION_PREFIX)
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})

@@ -11,6 +11,7 @@ from setuptools.command.build_py import build_py
 from cffi_build_plugin.modules.extensions import generate_py_module
 
 from .build_ext import abi_module_path
+from .editable import builder_results, note_built, write_editable_check
 from .git_ignore import ignore_in_git
 from .state import state_of
 from .stub_files import stub_path, write_stubs
@@ -27,13 +28,15 @@ class BuildPyMixin(_BuildPy):
     """Writes ABI-mode modules; keeps builder scripts and their C inputs out of the wheel."""
 
     def run(self) -> None:
-        results = state_of(self).builder_results()
+        results = builder_results(self)
         super().run()
         written = [(m, abi_module_path(self, m, self.editable_mode)) for m in results.abi]
         for module, path in written:
             generate_py_module(module, path)
         stubs = write_stubs(written)
         if self.editable_mode:
+            note_built(self, written)
+            write_editable_check(self, results)
             ignore_in_git([*(path for _, path in written), *stubs])
 
     def _ships_inputs(self) -> bool:

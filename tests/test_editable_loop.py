@@ -1,0 +1,243 @@
+"""The edit-rebuild loop of an editable install, through real ``pip install -e .`` runs: a
+second install compiles only what changed, an import rebuilds what changed when the
+environment can build, and warns (naming the file and the command) when it cannot; a regular
+install is never rebuilt. Which files compiled is read from ccache's statistics in a private
+cache."""
+
+from __future__ import annotations
+
+import os
+import runpy
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from cffi_build_plugin.setuptools import _editable_loader as loader
+from cffi_build_plugin.setuptools.builder_reads import recording_reads
+from devtools.venvs import make_venv, run
+
+CCACHE = Path(sys.executable).parent / "ccache"  # the dev venv's, to read the statistics
+PARTS = 4
+
+
+def loop_project(root: Path) -> Path:
+    """A package whose one module has a builder that reads its cdef from a file and globs
+    its C files, a header in an include dir, and PARTS C files: part_i() is BASE + i."""
+    files = {
+        "pyproject.toml": """
+            [build-system]
+            requires = ["setuptools>=70.1", "cffi-build-plugin"]
+            build-backend = "setuptools.build_meta"
+
+            [project]
+            name = "loop-demo"
+            version = "1.0"
+            dependencies = ["cffi>=1.15; platform_python_implementation != 'PyPy'"]
+
+            [tool.cffi-build-plugin]
+            modules = ["src/loop/_build.py:ffibuilder"]
+        """,
+        "src/loop/__init__.py": "from loop._native import lib\n",
+        "src/loop/cdef.txt": "".join(f"int part_{i}(void);\n" for i in range(PARTS)),
+        "src/loop/_build.py": """
+            import glob
+            from pathlib import Path
+
+            from cffi import FFI
+
+            ffibuilder = FFI()
+            ffibuilder.cdef(Path(__file__).with_name("cdef.txt").read_text())
+            ffibuilder.set_source("loop._native", '#include "loop.h"',
+                                  sources=sorted(glob.glob("src/loop/csrc/*.c")),
+                                  include_dirs=["src/loop/include"])
+        """,
+        "src/loop/include/loop.h": "#define BASE 10\n",
+    }
+    files.update({f"src/loop/csrc/part_{i}.c": f'#include "loop.h"\nint part_{i}(void) '
+                  f"{{ return BASE + {i}; }}\n" for i in range(PARTS)})
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text).lstrip())
+    return root
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert old in text
+    time.sleep(0.01)  # a new mtime even on a coarse clock
+    path.write_text(text.replace(old, new))
+
+
+def stats(cache: Path) -> dict[str, int]:
+    out = run([CCACHE, "--print-stats"], env={**os.environ, "CCACHE_DIR": str(cache)}).stdout
+    pairs = (line.split("\t") for line in out.splitlines())
+    return {key: int(value) for key, value, *_ in pairs if value.isdigit()}
+
+
+def compiled(cache: Path) -> tuple[int, int]:
+    """(misses, hits) since the last call: the files compiled, and those ccache served."""
+    numbers = stats(cache)
+    run([CCACHE, "--zero-stats"], env={**os.environ, "CCACHE_DIR": str(cache)})
+    return numbers["cache_miss"], numbers["direct_cache_hit"] + numbers["preprocessed_cache_hit"]
+
+
+def parts(python: Path, cwd: Path, env: dict[str, str]) -> tuple[list[int], str]:
+    code = f"import loop; print([getattr(loop.lib, f'part_{{i}}')() for i in range({PARTS})])"
+    proc = run([python, "-c", code], cwd=cwd, env=env)
+    return eval(proc.stdout), proc.stderr
+
+
+@pytest.fixture
+def cache_env(env: dict[str, str], tmp_path: Path) -> dict[str, str]:
+    """Builds with a private, empty ccache and none of the caller's ccache settings."""
+    clean = {k: v for k, v in env.items() if not k.startswith(("CCACHE_", "CFFI_BUILD_PLUGIN_"))}
+    clean["CCACHE_DIR"] = str(tmp_path / "ccache")
+    return clean
+
+
+@pytest.mark.slow
+def test_second_editable_install_compiles_only_the_changed_file_and_import_warns(
+        py311, cache_env, tmp_path):
+    # As the quick start says: pip's isolated build, ccache from the plugin's dependencies.
+    project = loop_project(tmp_path / "project")
+    python = make_venv(py311, tmp_path / "venv", env=cache_env, with_pip=True)
+    cache = Path(cache_env["CCACHE_DIR"])
+
+    def install() -> None:
+        run([python, "-m", "pip", "install", "-q", "-e", project], env=cache_env)
+
+    install()
+    assert compiled(cache) == (PARTS + 1, 0)  # the C files and cffi's generated one
+    assert list((project / "build").glob("temp.*/cffi-build-plugin-inputs.txt"))  # kept
+    assert parts(python, tmp_path, cache_env)[0] == [10, 11, 12, 13]
+
+    edit(project / "src/loop/csrc/part_2.c", "BASE + 2", "BASE + 200")
+    install()
+    assert compiled(cache) == (1, PARTS)  # part_2.c alone; the rest from the cache
+    assert parts(python, tmp_path, cache_env) == ([10, 11, 210, 13], "")
+
+    # pip's build environment is gone: this one cannot rebuild, so it says what to run.
+    edit(project / "src/loop/csrc/part_1.c", "BASE + 1", "BASE + 100")
+    values, stderr = parts(python, tmp_path, cache_env)
+    assert values == [10, 11, 210, 13]  # the old module
+    assert stderr.count("\n") == 1, stderr
+    assert "warning: loop._native is out of date (src/loop/csrc/part_1.c changed" in stderr
+    assert f"run `pip install -e {project}`" in stderr
+    assert "cffi_build_plugin not installed here" in stderr
+
+
+@pytest.mark.slow
+def test_import_rebuilds_what_changed_in_place_and_a_regular_install_never(
+        py311, cache_env, tmp_path):
+    project = loop_project(tmp_path / "project")
+    python = make_venv(py311, tmp_path / "venv", ["cffi-build-plugin", "setuptools", "cffi"],
+                       env=cache_env, with_pip=True)
+    cache = Path(cache_env["CCACHE_DIR"])
+    run([python, "-m", "pip", "install", "-q", "--no-build-isolation", "-e", project],
+        env=cache_env)
+    assert compiled(cache) == (PARTS + 1, 0)
+    assert parts(python, tmp_path, cache_env) == ([10, 11, 12, 13], "")
+
+    edit(project / "src/loop/csrc/part_0.c", "BASE + 0", "BASE + 50")
+    values, stderr = parts(python, tmp_path, cache_env)
+    assert values == [60, 11, 12, 13]
+    assert stderr.startswith("cffi-build-plugin: src/loop/csrc/part_0.c changed; rebuilt "
+                             f"the cffi modules of {project} in place ("), stderr
+    assert stderr.count("\n") == 1, stderr
+    assert compiled(cache) == (1, PARTS)
+    assert parts(python, tmp_path, cache_env) == ([60, 11, 12, 13], "")  # nothing to do
+
+    # A header every file includes: all of them compile again.
+    edit(project / "src/loop/include/loop.h", "BASE 10", "BASE 20")
+    values, stderr = parts(python, tmp_path, cache_env)
+    assert values == [70, 21, 22, 23]
+    assert "src/loop/include/loop.h changed" in stderr
+    assert compiled(cache) == (PARTS + 1, 0)
+
+    # The cdef the builder reads from a file, and a C file added to the folder it globs.
+    edit(project / "src/loop/cdef.txt", "int part_0(void);", "int part_0(void);\nint extra(void);")
+    (project / "src/loop/csrc/extra.c").write_text("int extra(void) { return 7; }\n")
+    out = run([python, "-c", "import loop; print(loop.lib.extra())"], cwd=tmp_path,
+              env=cache_env)
+    assert out.stdout.strip() == "7"
+    assert "src/loop/cdef.txt" in out.stderr
+
+    # Off: a warning and the old module.
+    edit(project / "src/loop/csrc/extra.c", "return 7", "return 8")
+    out = run([python, "-c", "import loop; print(loop.lib.extra())"], cwd=tmp_path,
+              env={**cache_env, "CFFI_BUILD_PLUGIN_EDITABLE_REBUILD": "0"})
+    assert out.stdout.strip() == "7"
+    assert "CFFI_BUILD_PLUGIN_EDITABLE_REBUILD is off" in out.stderr
+
+    # A regular install has no check at import: it never rebuilds.
+    run([python, "-m", "pip", "install", "-q", "--no-build-isolation", project], env=cache_env)
+    site = run([python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]).stdout
+    assert not list(Path(site.strip()).glob("_cffi_build_plugin_editable*"))
+    edit(project / "src/loop/csrc/part_3.c", "BASE + 3", "BASE + 30")
+    assert parts(python, tmp_path, cache_env) == ([70, 21, 22, 23], "")
+
+
+# -- the pieces, without a build ------------------------------------------------------------
+
+
+def test_the_check_names_changed_inputs_folders_and_missing_outputs(tmp_path):
+    source = tmp_path / "a.c"
+    source.write_text("int a;\n")
+    (tmp_path / "csrc").mkdir()
+    (tmp_path / "csrc" / "b.c").write_text("")
+    (tmp_path / "mod.so").write_text("")
+    record = tmp_path / "record.txt"
+    record.write_text(loader.record_lines({"a.c": source.stat().st_mtime_ns},
+                                          {"csrc": loader.listing(str(tmp_path / "csrc"))},
+                                          ["mod.so"]))
+    finder = loader.EditableFinder(str(tmp_path), str(record), ["pkg._mod"], [], {})
+    assert finder.changed() == []
+    # What a build or an editor leaves in a folder is not a change.
+    for name in ("x.o", "x.d", "__pycache__", ".x.c.swp", "x.c~", "m.abi3.so", "m.pyi"):
+        (tmp_path / "csrc" / name).write_text("")
+    assert finder.changed() == []
+    os.utime(source, ns=(0, 0))
+    (tmp_path / "csrc" / "c.c").write_text("")
+    (tmp_path / "mod.so").unlink()
+    assert finder.changed() == ["a.c", "csrc/ (files added or removed)", "mod.so (missing)"]
+    assert loader.EditableFinder(str(tmp_path), str(tmp_path / "gone"), [], [], {}).changed() \
+        == [f"{tmp_path / 'gone'} (missing)"]
+
+
+def test_builder_reads_are_recorded_but_not_setuptools_nor_the_import_systems(tmp_path,
+                                                                                monkeypatch):
+    (tmp_path / "cdef.h").write_text("int f(void);")
+    (tmp_path / "sibling_mod_for_reads.py").write_text("X = 1\n")
+    (tmp_path / "csrc").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.cffi-build-plugin]\n")
+    (tmp_path / "builder.py").write_text(textwrap.dedent("""
+        from pathlib import Path
+        import sibling_mod_for_reads
+        here = Path(__file__).parent
+        (here / "cdef.h").read_text()
+        list((here / "csrc").glob("*.c"))
+        (here / "out.h").write_text("")
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    from cffi_build_plugin.config.project import load_project
+
+    with recording_reads(tmp_path) as reads:
+        runpy.run_path(str(tmp_path / "builder.py"))
+        load_project(tmp_path)  # setuptools' and the plugin's own reads are not the builder's
+        sorted(tmp_path.iterdir())
+    # (The builder itself is run by the plugin, which records it on its own.)
+    assert {str(tmp_path / n) for n in ("cdef.h", "sibling_mod_for_reads.py")} <= reads.files
+    assert {Path(f).parent.name for f in reads.files} <= {tmp_path.name, "__pycache__"}
+    assert reads.written == {str(tmp_path / "out.h")}
+    assert reads.folders == {str(tmp_path / "csrc")}  # not the import system's listings
+
+
+def test_the_loader_reads_the_registered_variable():
+    # The loader stands alone (it cannot import the registry), so the name is checked here.
+    from cffi_build_plugin.config.environment import EDITABLE_REBUILD
+
+    assert EDITABLE_REBUILD.name == loader.REBUILD
