@@ -2,17 +2,19 @@
 
 Compile commands run through ``_launcher.py`` (each compiler's messages in one piece, as they
 run in parallel) and through ccache when there is one, in its depend mode on Linux; the
-interpreter's ``-g`` is dropped unless debug information is kept. Link commands come from
-linking.py. Everything is set once around ``build_extensions`` and put back afterwards:
-``build_ext --parallel`` builds modules from several threads, so nothing is swapped per module.
+interpreter's ``-g`` is dropped unless debug information is kept. The log and the errors show
+them as the user would type them (shown.py). Link commands come from linking.py. Everything is
+set once around ``build_extensions`` and put back afterwards: ``build_ext --parallel`` builds
+modules from several threads, so nothing is swapped per module.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -20,8 +22,9 @@ from typing import Any
 from .choices import CompileChoices, is_debug_flag
 from .linking import link_commands
 from .parallel import compiling_in_parallel
+from .shown import Replacements, showing
 
-__all__ = ["compile_commands", "compiling", "without_debug_flags"]
+__all__ = ["compile_commands", "compiling", "object_filenames", "without_debug_flags"]
 
 _COMPILE = ("compiler_so", "compiler_so_cxx")
 #: Compilers ccache knows, possibly cross-prefixed or versioned; anything else (distcc, a
@@ -76,16 +79,46 @@ def _ccache_settings(basedir: Path, platform: str) -> list[str]:
     return settings
 
 
+def _shown_commands(compiler: Any, commands: Mapping[str, list[str]],
+                    choices: CompileChoices) -> Replacements:
+    """Each new compile command -> the compiler's own (without the -g flags it drops):
+    without the launcher, the ccache added and its settings."""
+    return {tuple(commands[name]): getattr(compiler, name) if choices.debug_info
+            else without_debug_flags(getattr(compiler, name))
+            for name in _COMPILE if name in commands}
+
+
+def object_filenames(compiler: Any, sources: Iterable[str], strip_dir: bool = False,
+                     output_dir: str | None = "") -> list[str]:
+    """The objects *compiler* makes of *sources* while our modules build. Objects of C
+    generated into the output folder (cffi's) go next to it, as NAME.c.o: setuptools keeps a
+    source's path, made relative, below the output folder, so the folder's own path would
+    appear twice (build/temp.X/build/temp.X/NAME.o, or /tmp/.../tmp/...). ``.c.o`` (as CMake
+    names objects) keeps it apart from the object of a user's NAME.c."""
+    sources = list(sources)
+    objects: list[str] = type(compiler).object_filenames(
+        compiler, sources, strip_dir=strip_dir, output_dir=output_dir)
+    if strip_dir or not output_dir:
+        return objects
+    folder = Path(output_dir).resolve()
+    return [os.fspath(source) + compiler.obj_extension
+            if Path(source).resolve().is_relative_to(folder) else obj
+            for source, obj in zip(sources, objects)]
+
+
 @contextmanager
-def _swapped(compiler: Any, commands: Mapping[str, list[str]]) -> Iterator[None]:
-    saved = {name: getattr(compiler, name) for name in commands}
+def _swapped(compiler: Any, attributes: Mapping[str, object]) -> Iterator[None]:
+    own = {name: vars(compiler)[name] for name in attributes if name in vars(compiler)}
     try:
-        for name, command in commands.items():
-            setattr(compiler, name, command)
+        for name, value in attributes.items():
+            setattr(compiler, name, value)
         yield
     finally:
-        for name, command in saved.items():
-            setattr(compiler, name, command)
+        for name in attributes:
+            if name in own:
+                setattr(compiler, name, own[name])
+            else:
+                delattr(compiler, name)  # the class's again
 
 
 def _include_dirs(compiler: Any) -> dict[str, list[str]]:
@@ -108,15 +141,21 @@ def compiling(compiler: Any, choices: CompileChoices, build_temp: Path,
     """Within the block, *compiler* builds our modules (*sources* C files in all) the way
     *choices* say."""
     build_temp.mkdir(parents=True, exist_ok=True)
+    launch = choices.jobs > 1 and sources > 1
     commands = compile_commands(compiler, choices, basedir=Path.cwd(),
                                 lock_file=build_temp.resolve() / ".cffi-build-plugin-output.lock",
-                                launch=choices.jobs > 1 and sources > 1)
-    commands.update(link_commands(compiler, debug_info=choices.debug_info))
+                                launch=launch)
+    shown = _shown_commands(compiler, commands, choices)
+    attributes: dict[str, object] = {
+        **commands, "object_filenames": functools.partial(object_filenames, compiler)}
+    attributes.update(link_commands(compiler, debug_info=choices.debug_info))
     if choices.ccache:
-        commands.update(_include_dirs(compiler))
+        attributes.update(_include_dirs(compiler))
     with ExitStack() as stack:
-        stack.enter_context(_swapped(compiler, commands))
-        if LAUNCHER_NAME in " ".join(commands.get("compiler_so", [])):
-            # Launched, so parallel messages stay whole: the files of a module at once.
-            stack.enter_context(compiling_in_parallel(compiler, choices.jobs))
+        stack.enter_context(_swapped(compiler, attributes))
+        if getattr(compiler, "compiler_type", None) == "unix":
+            stack.enter_context(showing(compiler, shown))
+            # File by file, so that a failure names its file and command; launched, so that
+            # parallel messages stay whole, the files of a module at once.
+            stack.enter_context(compiling_in_parallel(compiler, choices.jobs if launch else 1))
         yield

@@ -1,10 +1,11 @@
-"""Compiling the C files of one module at the same time.
+"""Compiling the C files of one module one by one, or several at the same time.
 
 setuptools' ``build_ext --parallel`` only builds separate extensions at once and each
 extension's sources one after another; a module over a bundled library is one extension with
 dozens of files. Each source is handed to the compiler's own ``compile()`` on its own, so
 everything that method does (dependency checks, macOS flag fixes, the object's path) still
-happens; one semaphore, shared by every module of the build, caps the compilers running.
+happens; one semaphore, shared by every module of the build, caps the compilers running. A
+file that fails raises a CompileFailure naming it, with its command as the user would type it.
 """
 
 from __future__ import annotations
@@ -17,17 +18,17 @@ from typing import Any
 
 from setuptools.errors import CompileError
 
+from .failures import CompileFailure
+from .shown import failed_command
+
 __all__ = ["compiling_in_parallel"]
 
 
 @contextmanager
 def compiling_in_parallel(compiler: Any, jobs: int) -> Iterator[None]:
-    """Within the block, ``compiler.compile()`` runs up to *jobs* compilers at once."""
-    if jobs < 2:
-        yield
-        return
+    """Within the block, ``compiler.compile()`` compiles file by file, up to *jobs* at once."""
     original = compiler.compile
-    slots = threading.BoundedSemaphore(jobs)
+    slots = threading.BoundedSemaphore(max(jobs, 1))
 
     def one(source: str, kwargs: dict[str, Any], stop: threading.Event) -> list[str] | None:
         with slots:
@@ -37,8 +38,8 @@ def compiling_in_parallel(compiler: Any, jobs: int) -> Iterator[None]:
                 objects: list[str] = original([source], **kwargs)
             except CompileError:
                 stop.set()
-                # The command line is in the log above its messages; name just the file.
-                raise CompileError(f"{source} did not compile") from None
+                # The compiler's messages are in the log; name the file and its command.
+                raise CompileFailure([(source, failed_command())]) from None
             except BaseException:
                 stop.set()
                 raise
@@ -50,9 +51,10 @@ def compiling_in_parallel(compiler: Any, jobs: int) -> Iterator[None]:
                            "extra_postargs", "depends"), args))
         kwargs["output_dir"] = output_dir
         stop = threading.Event()
-        if len(sources) < 2:
-            return (one(str(sources[0]), kwargs, stop) or []) if sources else \
-                original(sources, **kwargs)
+        if not sources:
+            return original(sources, **kwargs)  # type: ignore[no-any-return]
+        if jobs < 2 or len(sources) < 2:
+            return [obj for s in sources for obj in one(str(s), kwargs, stop) or []]
         pool = ThreadPoolExecutor(min(jobs, len(sources)), "cffi-compile")
         futures = [pool.submit(one, str(s), kwargs, stop) for s in sources]
         try:
@@ -78,11 +80,12 @@ def compiling_in_parallel(compiler: Any, jobs: int) -> Iterator[None]:
 
 
 def _raise_failures(futures: list[Future[list[str] | None]]) -> None:
-    """The compilers' failures as one CompileError; anything else (a bug, not the C) as it is,
-    so that an optional module is not skipped for it."""
+    """The compilers' failures as one CompileFailure; anything else (a bug, not the C) as it
+    is, so that an optional module is not skipped for it."""
     errors = [f.exception() for f in futures if not f.cancelled() and f.exception()]
     for error in errors:
-        if not isinstance(error, CompileError):
+        if not isinstance(error, CompileFailure):
             raise error  # type: ignore[misc]
     if errors:
-        raise CompileError("; ".join(str(e) for e in errors))
+        raise CompileFailure([failure for error in errors
+                              for failure in error.failures])  # type: ignore[union-attr]

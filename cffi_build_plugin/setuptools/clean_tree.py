@@ -78,12 +78,13 @@ def _claim_folder() -> Path:
 
 
 def keep_private_folder() -> None:
-    """A module failed to compile: its generated C stays where the error message says."""
+    """A module failed to compile or link: its generated C and objects stay where the error
+    message says, for its command to be run again."""
     _Process.keep = True
 
 
 def _remove_private_folder() -> None:
-    """At exit, unless a module failed to compile (then the next build clears it)."""
+    """At exit, unless a module failed to compile or link (then the next build clears it)."""
     if _Process.folder is not None and not _Process.keep:
         shutil.rmtree(_Process.folder, ignore_errors=True)
     if _Process.lock is not None:
