@@ -314,7 +314,7 @@ _NATIVE = ('ffibuilder.set_source("flatapi._native", '
     pytest.param(
         'ffibuilder.set_source("flatapi._native", "static int magic(void) { return }")',
         ["cffi module flatapi._native (builder build_flatapi.py:ffibuilder) failed to compile",
-         "the C generated from the builder is /"],
+         "the C generated from its builder, kept at /"],
         id="compile-error"),
     pytest.param(
         _NATIVE[:-1] + ', libraries=["no_such_library_xyz"])',
