@@ -88,20 +88,20 @@ def _shown_commands(compiler: Any, commands: Mapping[str, list[str]],
             for name in _COMPILE if name in commands}
 
 
-def object_filenames(compiler: Any, sources: Iterable[str], strip_dir: bool = False,
-                     output_dir: str | None = "") -> list[str]:
+def object_filenames(compiler: Any, sources: Iterable[str | os.PathLike[str]],
+                     strip_dir: bool = False, output_dir: str | None = "") -> list[str]:
     """The objects *compiler* makes of *sources* while our modules build. Objects of C
     generated into the output folder (cffi's) go next to it, as NAME.c.o: setuptools keeps a
     source's path, made relative, below the output folder, so the folder's own path would
     appear twice (build/temp.X/build/temp.X/NAME.o, or /tmp/.../tmp/...). ``.c.o`` (as CMake
     names objects) keeps it apart from the object of a user's NAME.c."""
-    sources = list(sources)
+    sources = [os.fspath(source) for source in sources]
     objects: list[str] = type(compiler).object_filenames(
         compiler, sources, strip_dir=strip_dir, output_dir=output_dir)
     if strip_dir or not output_dir:
         return objects
     folder = Path(output_dir).resolve()
-    return [os.fspath(source) + compiler.obj_extension
+    return [source + compiler.obj_extension
             if Path(source).resolve().is_relative_to(folder) else obj
             for source, obj in zip(sources, objects)]
 
