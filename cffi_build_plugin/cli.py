@@ -143,7 +143,13 @@ def _cmd_init(args: argparse.Namespace) -> int:
     from .init.changes import init_changes  # tomlkit only for this command
 
     init = init_changes(Path(args.path), force=args.force)
-    return _carry_out(init.root, init.changes, init.report, args.dry_run)
+    code = _carry_out(init.root, init.changes, init.report, args.dry_run)
+    if init.next_steps:
+        print("\nNext steps" + (" (once these changes are written):" if args.dry_run
+                                 and init.changes else ":"))
+        for line in init.next_steps:
+            print(line)
+    return code
 
 
 def _cmd_migrate(args: argparse.Namespace) -> int:
@@ -177,10 +183,15 @@ def _print_reports(reports: Sequence[Any], as_json: bool) -> int:
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .check.wheel import check_wheel
+    from .check.wheel import check_wheel, wheels_to_check
 
+    wheels = wheels_to_check(args.wheels)
     declared = _declared_modules(args.project)
-    return _print_reports([check_wheel(Path(w), declared) for w in args.wheels], args.json)
+    return _print_reports([check_wheel(w, declared) for w in wheels], args.json)
+
+
+def _progress(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
 
 
 def _cmd_wheel(args: argparse.Namespace) -> int:
@@ -190,7 +201,8 @@ def _cmd_wheel(args: argparse.Namespace) -> int:
     target = parse_target(args.target, "--target")
     pythons = args.python or [sys.executable]
     reports = build_portable_wheels(Path(args.path).resolve(), target, pythons,
-                                    Path(args.outdir).resolve(), _declared_modules(args.path))
+                                    Path(args.outdir).resolve(), _declared_modules(args.path),
+                                    progress=_progress)
     return _print_reports(reports, args.json)
 
 
@@ -256,7 +268,8 @@ def _parser() -> argparse.ArgumentParser:
                       "and check them")
     _add_path(p_wheel)
     p_wheel.add_argument("--target", required=True,
-                         help="platform tag, e.g. manylinux_2_17_x86_64, manylinux_2_17_aarch64, "
+                         help="platform tag, e.g. manylinux_2_17_x86_64 (or its PEP 600 alias "
+                              "manylinux2014_x86_64), manylinux_2_28_aarch64, "
                               "musllinux_1_2_x86_64")
     p_wheel.add_argument("--python", action="append", metavar="PY",
                          help="interpreter to build for (repeatable; default: this one); "
@@ -268,7 +281,8 @@ def _parser() -> argparse.ArgumentParser:
     p_check = sub.add_parser(
         "check", help="audit wheels before upload: tags vs modules, libc, unversioned "
                       "symbols, RUNPATH, auditwheel level, abi3audit")
-    p_check.add_argument("wheels", nargs="+", metavar="WHEEL")
+    p_check.add_argument("wheels", nargs="+", metavar="WHEEL",
+                         help="one or more wheel files or folders (every .whl file in it)")
     p_check.add_argument("--project", metavar="PATH",
                          help="also check that every cffi module this project declares is in "
                               "each wheel")

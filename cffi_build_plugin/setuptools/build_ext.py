@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import shutil
 import sysconfig
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -18,7 +17,9 @@ from setuptools.command.build_py import build_py
 from setuptools.errors import CompileError, LinkError
 
 from cffi_build_plugin.compile.choices import compile_choices
-from cffi_build_plugin.compile.commands import compiling
+from cffi_build_plugin.compile.commands import compiling, object_filenames
+from cffi_build_plugin.compile.compiler import compiler_problem
+from cffi_build_plugin.compile.failures import failure_message
 from cffi_build_plugin.config.environment import TARGET
 from cffi_build_plugin.errors import CffiBuildPluginError, TargetError, ToolError
 from cffi_build_plugin.modules.abi import StableAbi
@@ -26,6 +27,13 @@ from cffi_build_plugin.modules.builders import BuiltModule
 from cffi_build_plugin.modules.extensions import generate_c_source, generate_py_module
 
 from .clean_tree import keep_private_folder
+from .editable import (
+    builder_results,
+    depfile_inputs,
+    in_tree_build_temp,
+    note_built,
+    write_editable_check,
+)
 from .git_ignore import ignore_in_git
 from .state import BuilderResults, state_of
 from .stub_files import write_stubs
@@ -63,9 +71,20 @@ class BuildExtMixin(_BuildExt):
     list sources, for every metadata query and sdist.
     """
 
+    def finalize_options(self) -> None:
+        super().finalize_options()
+        if self.editable_mode:
+            # setuptools compiles an editable install in a new temporary folder; one that
+            # stays makes the next build incremental (editable.py).
+            self.build_temp = in_tree_build_temp(self)
+
     def run(self) -> None:
         self._forget_other_targets()
-        results = state_of(self).builder_results()
+        results = builder_results(self)
+        if self.inplace or self.editable_mode:
+            # Every file goes to the compiler, each unchanged one a ccache hit: setuptools'
+            # own test (sources newer than the module) misses headers and changed flags.
+            self.force = True
         for _, ext in results.api:
             self._adopt(ext)
         pre_run = getattr(self, "pre_run", None)
@@ -77,9 +96,26 @@ class BuildExtMixin(_BuildExt):
                 generate_py_module(module, abi_module_path(self, module, in_source=True))
         super().run()
         self._record_failures()
-        stubs = write_stubs(self._built_files(results))
+        built = self._built_files(results)
+        stubs = write_stubs(built)
         if self.inplace or self.editable_mode:
-            ignore_in_git([*self._in_place_outputs(results), *stubs])
+            note_built(self, built, self._c_inputs(results))
+            write_editable_check(self, results)
+            build = self.get_finalized_command("build")
+            ignore_in_git([*self._in_place_outputs(results), *stubs],
+                          [Path(build.build_base)] if self.editable_mode else [])  # type: ignore[attr-defined]
+
+    def _c_inputs(self, results: BuilderResults) -> list[str]:
+        """The C sources, declared dependencies and, from the compiler's dependency files
+        (written with ccache's depend mode), every header each file read."""
+        inputs: list[str] = []
+        for _, ext in results.api:
+            inputs += [str(path) for path in [*ext.sources, *ext.depends]]
+            # Where compiling() put them: cffi's generated C has its object beside it.
+            objects = object_filenames(self.compiler, ext.sources, output_dir=self.build_temp)
+            for obj in objects:
+                inputs += depfile_inputs(Path(obj).with_suffix(".d"))
+        return inputs
 
     def _built_files(self, results: BuilderResults) -> list[tuple[BuiltModule, Path]]:
         """Each module this command built (an optional one that failed is not), with its
@@ -145,17 +181,10 @@ class BuildExtMixin(_BuildExt):
         module is optional: they are then skipped, each with its warning)."""
         if self.compiler.compiler_type != "unix" or all(e.optional for e in self.extensions):
             return
-        command = list(self.compiler.compiler_so)
-        while command and (Path(command[0]).name in ("ccache", "sccache", "env")
-                           or "=" in command[0]):
-            command.pop(0)
-        if command and shutil.which(command[0]) is None:
-            origin = "from the CC environment variable" if os.environ.get("CC") else \
-                "the compiler this Python was built with"
-            raise ToolError(
-                f"no C compiler: {command[0]!r} ({origin}) is not on PATH; install one "
-                "(Debian/Ubuntu: apt-get install gcc, Fedora: dnf install gcc, Alpine: apk add "
-                "gcc musl-dev, macOS: xcode-select --install) or set CC to one that exists")
+        problem = compiler_problem(self.compiler.compiler_so, cc=os.environ.get("CC") or None,
+                                   cwd=Path.cwd())
+        if problem is not None:
+            raise ToolError(problem)
 
     def get_ext_filename(self, fullname: str) -> str:
         name: str = super().get_ext_filename(fullname)  # type: ignore[no-untyped-call]
@@ -192,17 +221,13 @@ class BuildExtMixin(_BuildExt):
         except _Refused:
             raise
         except (CompileError, LinkError) as exc:
-            step = "compile" if isinstance(exc, CompileError) else "link"
-            if step == "compile":
-                keep_private_folder()
-            where = (f"; the C generated from the builder is {next(iter(ext.sources))}"
-                     if step == "compile" else "; check libraries= and library_dirs= in "
-                     "set_source()")
-            # Same exception type: setuptools still lets an optional module fail softly.
-            raise type(exc)(
-                f"cffi module {module.full_name} (builder {module.planned.spec}) failed to "
-                f"{step}: {exc} (the compiler's messages are above){where}"
-            ) from None
+            keep_private_folder()  # the generated C and objects the message's command reads
+            message = failure_message(
+                f"cffi module {module.full_name} (builder {module.planned.spec})", exc,
+                generated=os.fspath(next(iter(ext.sources))), cwd=Path.cwd())
+            # Of the same kind: setuptools still lets an optional module fail softly.
+            raise (CompileError if isinstance(exc, CompileError) else LinkError)(
+                message) from None
 
     def _finish(self, ext: Extension, name: str) -> None:
         """Portable mode's after-link fixes and checks; a refused module is removed, and
