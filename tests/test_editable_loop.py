@@ -241,3 +241,28 @@ def test_the_loader_reads_the_registered_variable():
     from cffi_build_plugin.config.environment import EDITABLE_REBUILD
 
     assert EDITABLE_REBUILD.name == loader.REBUILD
+
+
+@pytest.mark.parametrize("free_threaded", [False, True])
+def test_the_build_folder_is_setuptools_own_so_313t_is_apart_from_313(tmp_path, monkeypatch,
+                                                                      free_threaded):
+    import sysconfig
+
+    from setuptools.dist import Distribution
+
+    from cffi_build_plugin.setuptools.editable import in_tree_build_temp
+
+    real = sysconfig.get_config_var
+    monkeypatch.setattr(sysconfig, "get_config_var", lambda name: (
+        1 if free_threaded else 0) if name == "Py_GIL_DISABLED" else real(name))
+    monkeypatch.chdir(tmp_path)
+    regular = Distribution({"name": "x"}).get_command_obj("build")
+    regular.ensure_finalized()
+    editable = Distribution({"name": "x"})
+    build = editable.get_command_obj("build")
+    build.build_temp = str(tmp_path / "tmp-editable")  # as setuptools' editable_wheel does
+    build_ext = editable.get_command_obj("build_ext")
+    build_ext.ensure_finalized()
+    folder = in_tree_build_temp(build_ext)
+    assert folder == str((tmp_path / regular.build_temp).resolve())
+    assert folder.endswith(f"-{sys.implementation.cache_tag}{'t' if free_threaded else ''}")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-import sys
 import time
 import weakref
 from collections.abc import Iterable
@@ -57,12 +56,15 @@ def _in_place(command: Any) -> bool:
 
 
 def in_tree_build_temp(command: Any) -> str:
-    """``build/temp.<platform>-<cache tag>``, where ``build_ext --inplace`` compiles."""
-    build = command.get_finalized_command("build")
-    spec = f".{command.plat_name}-{sys.implementation.cache_tag}"
-    if hasattr(sys, "gettotalrefcount"):
-        spec += "-pydebug"
-    return str(Path(build.build_base, f"temp{spec}").resolve())
+    """Where ``build_ext --inplace`` compiles: the ``build_temp`` setuptools' own ``build``
+    computes for a build that is not an editable wheel's (which points it at a temporary
+    folder), so its naming (free-threaded, debug builds) is setuptools' own."""
+    from setuptools.command.build import build
+
+    fresh = build(command.distribution)
+    fresh.build_base = command.get_finalized_command("build").build_base
+    fresh.ensure_finalized()
+    return str(Path(fresh.build_temp).resolve())
 
 
 def _build_temp(command: Any) -> str:
