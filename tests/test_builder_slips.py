@@ -9,11 +9,12 @@ import subprocess
 import sys
 import tarfile
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 import pytest
 
 from cffi_build_plugin.errors import ConfigError
+from cffi_build_plugin.modules.sdist_inputs import module_outputs
 from devtools.venvs import make_venv, run
 from tests.conftest import snapshot, tree_changes
 from tests.test_bad_input import (
@@ -245,6 +246,18 @@ def test_unguarded_compile_is_skipped_and_named(project_copy: ProjectCopy,
         == "42"
 
 
+def sdist_names(project: Path, tmp_path: Path) -> tuple[set[str], str]:
+    """``python -m build --sdist`` of *project*: the sdist's root-relative names, the log."""
+    proc = run([sys.executable, "-m", "build", "--sdist", "--no-isolation",
+                "--skip-dependency-check", "--outdir", tmp_path / "out", project],
+               env=base_env(), check=False, timeout=300)
+    log = log_of(proc)
+    assert proc.returncode == 0, log
+    (sdist,) = (tmp_path / "out").glob("*.tar.gz")
+    with tarfile.open(sdist) as tf:
+        return {n.partition("/")[2] for n in tf.getnames()}, log
+
+
 def test_sdist_leaves_out_what_a_hand_run_compile_left(project_copy: ProjectCopy,
                                                        tmp_path: Path) -> None:
     # cffi's compile() run by hand writes flatapi/_native.c; a builder naming the package
@@ -254,18 +267,43 @@ def test_sdist_leaves_out_what_a_hand_run_compile_left(project_copy: ProjectCopy
                        files={"flatapi/_native.c": "#define _CFFI_\n/* generated */\n",
                               "flatapi/_native.o": "",
                               "flatapi/helper.h": "/* hand-written, shipped */\n"})
-    proc = run([sys.executable, "-m", "build", "--sdist", "--no-isolation",
-                "--skip-dependency-check", "--outdir", tmp_path / "out", project],
-               env=base_env(), check=False, timeout=300)
-    log = log_of(proc)
-    assert proc.returncode == 0, log
+    names, log = sdist_names(project, tmp_path)
     assert_says(log, ["sdist: leaving out flatapi/_native.c: outputs of cffi's compile() run "
                       "by hand, which every build makes again; delete them"])
-    (sdist,) = (tmp_path / "out").glob("*.tar.gz")
-    with tarfile.open(sdist) as tf:
-        names = {n.partition("/")[2] for n in tf.getnames()}
     assert "flatapi/_native.c" not in names
     assert "flatapi/helper.h" in names
+
+
+def test_sdist_keeps_shipped_files_named_like_the_module(project_copy: ProjectCopy,
+                                                        tmp_path: Path) -> None:
+    # A library the package ships and a D source beside the module share its name; only a
+    # compiler output's tag or a generated file's first line marks a file as the build's.
+    shipped = {"flatapi/_native.dylib": "not an extension module",
+               "flatapi/_native.d": "module _native;\n",
+               "flatapi/_native.so": "a prebuilt library the package loads"}
+    project = flat_api(project_copy, files={
+        **shipped, "flatapi/_native.abi3.so": "", "MANIFEST.in": "include flatapi/_native.*\n"})
+    names, log = sdist_names(project, tmp_path)
+    assert set(shipped) <= names, log
+    assert "flatapi/_native.abi3.so" not in names
+    assert_says(log, ["sdist: leaving out flatapi/_native.abi3.so (built in place; every "
+                      "build makes them again)"])
+
+
+@pytest.mark.parametrize("native", [PurePosixPath, PureWindowsPath])
+def test_generated_files_are_found_in_native_paths(native: type[PurePath],
+                                                   tmp_path: Path) -> None:
+    # setuptools' FileList holds paths as the system spells them: pkg\\_native.pyd on Windows.
+    write(tmp_path, {"pkg/_native.c": "#define _CFFI_\n", "pkg/_native.h": "int f(void);\n",
+                     "pkg/_ffi.py": "# auto-generated file\nimport _cffi_backend\n"})
+    sep = "\\" if native is PureWindowsPath else "/"
+    files = [sep.join(("pkg", name)) for name in (
+        "_native.c", "_native.h", "_native.cp311-win_amd64.pyd", "_native.obj", "_native.dll",
+        "_ffi.py", "_ffi.pyi", "other.pyd")]
+    in_place, stray = module_outputs(tmp_path, files, {"pkg._native": "pkg", "pkg._ffi": "pkg"},
+                                     native)
+    assert in_place == [f"pkg{sep}_native.cp311-win_amd64.pyd", f"pkg{sep}_ffi.py"]
+    assert stray == [f"pkg{sep}_native.c", f"pkg{sep}_native.obj"]
 
 
 @pytest.mark.slow
