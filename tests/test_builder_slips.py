@@ -246,6 +246,35 @@ def test_unguarded_compile_is_skipped_and_named(project_copy: ProjectCopy,
         == "42"
 
 
+_PROBE = """import importlib.util
+import tempfile
+
+# The builder asks the compiler: a probe module compiled in a temporary folder and loaded.
+probe = FFI()
+probe.cdef("int answer(void);")
+probe.set_source("_probe", "static int answer(void) { return 6 * 7 + 1; }")
+built = probe.compile(tmpdir=tempfile.mkdtemp())
+spec = importlib.util.spec_from_file_location("_probe", built)
+module = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(module)
+MAGIC = module.lib.answer()
+"""
+
+
+def test_builder_probing_the_compiler_in_a_temporary_folder_runs(project_copy: ProjectCopy,
+                                                                 tmp_path: Path) -> None:
+    project = flat_api(project_copy)
+    builder = project / "build_flatapi.py"
+    text = builder.read_text()
+    magic_line = 'MAGIC = int(os.environ.get("FLATAPI_MAGIC", "42"))\n'
+    assert magic_line in text
+    builder.write_text(text.replace(magic_line, _PROBE))
+    wheel, log = built_wheel(project, tmp_path)
+    assert "skipped" not in log
+    assert run_from_wheel(wheel, tmp_path, "import flatapi; print(flatapi.magic())").strip() \
+        == "43"
+
+
 def sdist_names(project: Path, tmp_path: Path) -> tuple[set[str], str]:
     """``python -m build --sdist`` of *project*: the sdist's root-relative names, the log."""
     proc = run([sys.executable, "-m", "build", "--sdist", "--no-isolation",

@@ -14,7 +14,7 @@ from types import TracebackType
 from typing import Any, Literal, Union
 
 from cffi_build_plugin._messages import article, short_repr
-from cffi_build_plugin._paths import is_inside
+from cffi_build_plugin._paths import is_inside, project_frames
 from cffi_build_plugin.errors import BuilderError
 
 from .builder_names import did_you_mean
@@ -84,10 +84,8 @@ def _builder_context(root: Path, builder_dir: Path) -> Iterator[None]:
 
 def _builder_traceback(tb: TracebackType | None, root: Path) -> str:
     """The frames of the user's own files, not ours nor cffi's."""
-    frames = [f for f in traceback.extract_tb(tb) if is_inside(Path(f.filename), root)]
     lines = []
-    for f in frames:
-        rel = Path(f.filename).resolve().relative_to(root.resolve()).as_posix()
+    for rel, f in project_frames(traceback.extract_tb(tb), root):
         lines.append(f'  File "{rel}", line {f.lineno}, in {f.name}')
         if f.line:
             lines.append(f"    {f.line}")
@@ -134,13 +132,12 @@ def _own_import_hint(exc: ImportError, root: Path, builder_dir: Path,
     package = _own_package(root, exc.name, packages)
     if package is None or exc.name is None:
         return ""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__)
-              if is_inside(Path(f.filename), root)]
+    frames = project_frames(traceback.extract_tb(exc.__traceback__), root)
     where, wanted = "", exc.name
     if frames:
-        rel = Path(frames[-1].filename).resolve().relative_to(root.resolve()).as_posix()
-        where = f" (in {rel}, line {frames[-1].lineno})"
-        wanted = _imported_name(frames[-1].line, exc.name)
+        rel, innermost = frames[-1]
+        where = f" (in {rel}, line {innermost.lineno})"
+        wanted = _imported_name(innermost.line, exc.name)
     last = wanted.rpartition(".")[2]
     folder = builder_dir.resolve().relative_to(root.resolve()).as_posix()
     folder = "the project root" if folder == "." else f"{folder}/"
