@@ -199,6 +199,18 @@ def test_top_level_module_the_package_imports_relatively_fails(tmp_path: Path) -
                       'mypkg._native; did you mean set_source("mypkg._native", ...)?'])
 
 
+def test_top_level_module_imported_relatively_in_a_lib_layout_fails(tmp_path: Path) -> None:
+    # package-dir maps the packages to lib/: its files' relative imports are still resolved.
+    project = src_project(tmp_path, "mypkg", {
+        "lib/mypkg/__init__.py": "", "lib/mypkg/sub/__init__.py": "from .._native import lib\n",
+        "lib/mypkg/_build.py": _TOP},
+        '\n[tool.setuptools.package-dir]\n"" = "lib"\n')
+    log = failed_build(project, tmp_path)
+    assert_says(log, ["builder lib/mypkg/_build.py:ffibuilder: module _native is installed "
+                      "top-level, but lib/mypkg/sub/__init__.py (line 1) imports it as "
+                      'mypkg._native; did you mean set_source("mypkg._native", ...)?'])
+
+
 def test_top_level_module_nothing_imports_warns(tmp_path: Path) -> None:
     project = src_project(tmp_path, "mypkg", {
         "src/mypkg/__init__.py": "", "src/mypkg/_build.py": _TOP})

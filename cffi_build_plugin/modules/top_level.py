@@ -4,9 +4,11 @@ where the package imports `from ._native import lib`, which breaks only at run t
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from cffi_build_plugin._paths import is_inside
 
 from .builders import BuiltModule
 from .discovery import iter_candidate_files
@@ -20,13 +22,16 @@ class TopLevelReport:
     warnings: list[str] = field(default_factory=list)
 
 
-def _package_of(rel: str, packages: set[str]) -> str | None:
-    """The dotted package a root-relative .py file belongs to (src/ layout or flat)."""
-    parts = rel.split("/")[:-1]
-    if parts[:1] == ["src"]:
-        parts = parts[1:]
-    name = ".".join(parts)
-    return name if name in packages else None
+def _package_folders(packages: Iterable[str], root: Path,
+                     folder_of: Callable[[str], Path | None]) -> dict[str, str]:
+    """Root-relative posix folder -> the package whose sources it holds (package_dir
+    applied: a lib/ or src/ layout, or a package folder named otherwise)."""
+    folders = {}
+    for package in packages:
+        folder = folder_of(package)
+        if folder is not None and is_inside(folder, root):
+            folders[folder.resolve().relative_to(root.resolve()).as_posix()] = package
+    return folders
 
 
 def _imports(tree: ast.AST, package: str | None) -> Iterator[tuple[str, int]]:
@@ -50,11 +55,12 @@ def _imports(tree: ast.AST, package: str | None) -> Iterator[tuple[str, int]]:
                 yield f"{module}.{alias.name}" if module else alias.name, node.lineno
 
 
-def check_top_level(built: Sequence[BuiltModule], packages: Sequence[str],
-                    root: Path) -> TopLevelReport:
+def check_top_level(built: Sequence[BuiltModule], packages: Sequence[str], root: Path,
+                    folder_of: Callable[[str], Path | None]) -> TopLevelReport:
     """An error when the project's code imports a top-level module as part of a package; a
     warning when nothing imports it by its top-level name; silence when something does (a
-    top-level module on purpose), and in a project without packages."""
+    top-level module on purpose), and in a project without packages. *folder_of* tells where
+    a package's sources are, for the relative imports of its files."""
     report = TopLevelReport()
     lonely = [m for m in built if "." not in m.full_name]
     known = set(packages)
@@ -62,6 +68,7 @@ def check_top_level(built: Sequence[BuiltModule], packages: Sequence[str],
     if not lonely or not tops:
         return report
     names = {m.full_name for m in lonely}
+    folders = _package_folders(known, root, folder_of)
     as_top: set[str] = set()
     in_package: dict[str, tuple[str, str, int]] = {}  # name -> (package, file, line)
     for rel, reason in iter_candidate_files(root, include=("**",)):
@@ -77,7 +84,7 @@ def check_top_level(built: Sequence[BuiltModule], packages: Sequence[str],
             tree = ast.parse(data, filename=rel)
         except (SyntaxError, ValueError):
             continue
-        for imported, line in _imports(tree, _package_of(rel, known)):
+        for imported, line in _imports(tree, folders.get(rel.rpartition("/")[0] or ".")):
             head, _, last = imported.rpartition(".")
             if imported in names:
                 as_top.add(imported)

@@ -114,7 +114,8 @@ class BuildState:
         self._check_runtime_dependency(plan)
         results = BuilderResults()
         built = self._run_builders(plan, results.failed)
-        top_level = check_top_level(built, self._packages(), self.project.root)
+        top_level = check_top_level(built, self._packages(), self.project.root,
+                                    self._package_folder)
         problems = (
             check_modes(built)
             + check_module_names(built, self._packages(), self._package_folder)
