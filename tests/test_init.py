@@ -164,29 +164,60 @@ def test_sdist_carries_the_whole_tests_folder(tmp_path: Path) -> None:
         assert (other / "MANIFEST.in").exists() == bool(extra)
 
 
-@pytest.mark.parametrize(("setup", "branch", "why"), [
-    (lambda r: git_repo(r, "master"), "master", "the current branch"),
+def on_feature_branch_after_main(root: Path) -> None:
+    """*root* as a repository whose main has a commit, a feature branch checked out."""
+    git_repo(root, "main")
+    git(root, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q",
+        "--allow-empty", "-m", "start")
+    git(root, "checkout", "-q", "-b", "feature")
+
+
+def guessed(branch: str, why: str) -> str:
+    return (f"push trigger: branch {branch!r} (guessed: {why}; edit .github/workflows/wheels.yml"
+            " if your default branch differs)")
+
+
+@pytest.mark.parametrize(("setup", "branch", "why", "guess"), [
     # origin's default branch wins over the branch checked out when init runs.
     (lambda r: (git_repo(r, "feature", "https://github.com/o/r"),
                 git(r, "symbolic-ref", "refs/remotes/origin/HEAD", "refs/remotes/origin/trunk")),
-     "trunk", "origin's default branch"),
-    (lambda r: None, "main", "no git branch found"),
+     "trunk", "origin's default branch", None),
+    (lambda r: git_repo(r, "master"), "master", "the local branch master", "no origin remote"),
+    # A feature branch checked out is never the trigger: main, which the repository has...
+    (on_feature_branch_after_main, "main", "the local branch main", "no origin remote"),
+    # ... or git's usual default when it has neither main nor master.
+    (lambda r: git_repo(r, "feature"), "main", "git's usual default", "no origin remote"),
+    (lambda r: git_repo(r, "feature", "https://github.com/o/r"), "main", "git's usual default",
+     "origin does not name its default branch"),
+    (lambda r: git_repo(r, "trunk"), "trunk", "the current branch", "no origin remote"),
+    (lambda r: None, "main", "git's usual default", "not a git repository"),
 ])
-def test_push_trigger_names_the_default_branch(setup, branch, why, tmp_path: Path) -> None:
+def test_push_trigger_names_the_default_branch(setup, branch, why, guess,
+                                               tmp_path: Path) -> None:
     root = make_plain(tmp_path / "p")
     setup(root)
     proc = init_cmd(root)
     assert proc.returncode == 0, proc.stderr
     assert f"runs on pushes to {branch!r}, {why}" in proc.stdout
+    assert (guessed(branch, guess) in proc.stdout) if guess else ("guessed" not in proc.stdout)
     assert load_flow(root)["on"]["push"] == {"branches": [branch]}
 
 
-def test_push_trigger_outside_a_repository_follows_init_default_branch(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("setup", "branch"), [
+    (lambda r: None, "develop"),  # outside a repository
+    (lambda r: git_repo(r, "feature"), "develop"),
+    # A branch the repository has beats a configured name it lacks.
+    (lambda r: git_repo(r, "master"), "master"),
+])
+def test_push_trigger_follows_init_default_branch(setup, branch, tmp_path: Path) -> None:
     config = tmp_path / "gitconfig"
     config.write_text("[init]\n\tdefaultBranch = develop\n")
     root = make_plain(tmp_path / "p")
-    assert init_cmd(root, env={"GIT_CONFIG_GLOBAL": str(config)}).returncode == 0
-    assert "branches: [develop]" in (root / WORKFLOW).read_text()
+    setup(root)
+    proc = init_cmd(root, env={"GIT_CONFIG_GLOBAL": str(config)})
+    assert proc.returncode == 0, proc.stderr
+    assert f"branches: [{branch}]" in (root / WORKFLOW).read_text()
+    assert f"push trigger: branch {branch!r} (guessed: " in proc.stdout
 
 
 @pytest.mark.parametrize("origin", ["https://github.com/some-org/plain.thing.git",

@@ -142,6 +142,10 @@ def init_changes(root: Path, *, force: bool = False) -> InitChanges:
         report.append(f"{'replaced' if old_flow else 'added'} {WORKFLOW.as_posix()} "
                       f"({kind}, check, publish with trusted publishing; runs on pushes to "
                       f"{repository.default_branch!r}, {repository.branch_source})")
+        if repository.guessed_because:
+            report.append(f"push trigger: branch {repository.default_branch!r} (guessed: "
+                          f"{repository.guessed_because}; edit {WORKFLOW.as_posix()} if your "
+                          "default branch differs)")
     steps = next_steps(facts, repository, WORKFLOW.name, workflow_is_ours=workflow_is_ours,
                        table_is_ours=table_is_ours)
     return InitChanges(root, tuple(changes), tuple(report), steps)
