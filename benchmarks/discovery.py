@@ -32,26 +32,10 @@ from pathlib import Path
 from cffi_build_plugin.config.project import load_project
 from cffi_build_plugin.modules.discovery import BuilderSpec, discover
 from cffi_build_plugin.modules.plan import make_plan
+from devtools.pyproject import pyproject_text
 
 #: Seconds discovery may take on the 10,000-file tree: "well under" it is the aim.
 TARGET_SECONDS = 1.0
-
-_PYPROJECT = """\
-[build-system]
-requires = ["setuptools>=70.1", "cffi-build-plugin"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "mypkg"
-version = "1.0"
-dependencies = ["cffi>=1.15"]
-
-[tool.setuptools]
-packages = ["mypkg"]
-package-dir = {{"" = "src"}}
-
-[tool.cffi-build-plugin]
-{modules}"""
 
 _BUILDER = '''\
 from cffi import FFI
@@ -84,8 +68,10 @@ def make_tree(root: Path, files: int, modules_key: bool = False) -> int:
     site = Path(sysconfig.get_paths()["purelib"])
     own = {"src/mypkg/__init__.py": "", "src/mypkg/_build.py": _BUILDER}
     (root / "src/mypkg").mkdir(parents=True)
-    modules = 'modules = ["src/mypkg/_build.py:ffibuilder"]\n' if modules_key else ""
-    (root / "pyproject.toml").write_text(_PYPROJECT.format(modules=modules))
+    modules = ["src/mypkg/_build.py:ffibuilder"] if modules_key else []
+    (root / "pyproject.toml").write_text(pyproject_text(
+        "mypkg", dependencies=["cffi>=1.15"], packages=["mypkg"], package_dir="src",
+        modules=modules))
     for rel, text in own.items():
         (root / rel).write_text(text)
     count = len(own)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from devtools.pyproject import pyproject_text
+
 __all__ = ["bundled_library", "single_module"]
 
 _BUILDER_SMALL = '''
@@ -45,26 +47,11 @@ def _write(root: Path, files: dict[str, str]) -> None:
 def _forms(root: Path, package: str, builder: str, extra: dict[str, str]) -> dict[str, Path]:
     """The project twice under *root*: ``cffi_modules/`` and ``plugin/``."""
 
-    def pyproject(requirement: str, tail: str = "") -> str:
-        head = f'''
-            [build-system]
-            requires = ["setuptools>=70.1", "{requirement}"]
-            build-backend = "setuptools.build_meta"
-
-            [project]
-            name = "{package}"
-            version = "1.0"
-            dependencies = ["cffi>=1.15; platform_python_implementation != 'PyPy'"]
-
-            [tool.setuptools]
-            packages = ["{package}"]
-        '''
-        return textwrap.dedent(head) + textwrap.dedent(tail)
-
     spec = f"{package}_build.py:ffibuilder"
     forms = {
         "cffi_modules": {
-            "pyproject.toml": pyproject("cffi>=1.15"),
+            "pyproject.toml": pyproject_text(package, requires="cffi>=1.15",
+                                             packages=[package]),
             "setup.py": f"""
                 from setuptools import setup
 
@@ -72,10 +59,7 @@ def _forms(root: Path, package: str, builder: str, extra: dict[str, str]) -> dic
             """,
         },
         "plugin": {
-            "pyproject.toml": pyproject("cffi-build-plugin", f"""
-                [tool.cffi-build-plugin]
-                modules = ["{spec}"]
-            """),
+            "pyproject.toml": pyproject_text(package, packages=[package], modules=[spec]),
         },
     }
     common = {f"{package}/__init__.py": f"from {package}._{package} import ffi, lib\n",

@@ -15,6 +15,7 @@ import pytest
 
 from cffi_build_plugin.errors import ConfigError
 from cffi_build_plugin.modules.sdist_inputs import module_outputs
+from devtools.pyproject import pyproject_text
 from devtools.venvs import make_venv, run
 from tests.conftest import snapshot, tree_changes
 from tests.test_bad_input import (
@@ -51,12 +52,7 @@ def write(project: Path, files: dict[str, str]) -> Path:
 def src_project(tmp_path: Path, name: str, files: dict[str, str], extra: str = "") -> Path:
     """A src-layout project *name* with *files*, discovery finding its builders."""
     return write(tmp_path / name, {
-        "pyproject.toml": (
-            '[build-system]\nrequires = ["setuptools>=70.1", "cffi-build-plugin"]\n'
-            'build-backend = "setuptools.build_meta"\n\n'
-            f'[project]\nname = "{name}"\nversion = "1.0"\n'
-            "dependencies = [\"cffi>=1.15; platform_python_implementation != 'PyPy'\"]\n"
-            + extra),
+        "pyproject.toml": pyproject_text(name) + extra,
         **files,
     })
 
@@ -190,25 +186,22 @@ _TOP = ('from cffi import FFI\n\nffibuilder = FFI()\nffibuilder.cdef("int magic(
         'ffibuilder.set_source("_native", "static int magic(void) { return 7; }")\n')
 
 
-def test_top_level_module_the_package_imports_relatively_fails(tmp_path: Path) -> None:
-    project = src_project(tmp_path, "mypkg", {
-        "src/mypkg/__init__.py": "from ._native import lib\n", "src/mypkg/_build.py": _TOP})
-    log = failed_build(project, tmp_path)
-    assert_says(log, ["builder src/mypkg/_build.py:ffibuilder: module _native is installed "
-                      "top-level, but src/mypkg/__init__.py (line 1) imports it as "
-                      'mypkg._native; did you mean set_source("mypkg._native", ...)?'])
-
-
-def test_top_level_module_imported_relatively_in_a_lib_layout_fails(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("folder", "importer", "extra"), [
+    ("src", "__init__.py", ""),
     # package-dir maps the packages to lib/: its files' relative imports are still resolved.
+    ("lib", "sub/__init__.py", '\n[tool.setuptools.package-dir]\n"" = "lib"\n'),
+])
+def test_top_level_module_the_package_imports_relatively_fails(folder: str, importer: str,
+                                                               extra: str,
+                                                               tmp_path: Path) -> None:
+    dots = "." * importer.count("/")
     project = src_project(tmp_path, "mypkg", {
-        "lib/mypkg/__init__.py": "", "lib/mypkg/sub/__init__.py": "from .._native import lib\n",
-        "lib/mypkg/_build.py": _TOP},
-        '\n[tool.setuptools.package-dir]\n"" = "lib"\n')
+        f"{folder}/mypkg/__init__.py": "", f"{folder}/mypkg/_build.py": _TOP,
+        f"{folder}/mypkg/{importer}": f"from .{dots}_native import lib\n"}, extra)
     log = failed_build(project, tmp_path)
-    assert_says(log, ["builder lib/mypkg/_build.py:ffibuilder: module _native is installed "
-                      "top-level, but lib/mypkg/sub/__init__.py (line 1) imports it as "
-                      'mypkg._native; did you mean set_source("mypkg._native", ...)?'])
+    assert_says(log, [f"builder {folder}/mypkg/_build.py:ffibuilder: module _native is "
+                      f"installed top-level, but {folder}/mypkg/{importer} (line 1) imports it "
+                      'as mypkg._native; did you mean set_source("mypkg._native", ...)?'])
 
 
 def test_top_level_module_nothing_imports_warns(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from cffi_build_plugin.compile.commands import object_filenames
+from devtools.pyproject import pyproject_text
 from devtools.venvs import isolated_build, run
 from tests.conftest import Tools, copy_project
 from tests.test_bad_input import (
@@ -32,20 +33,9 @@ from tests.test_bad_input import (
 from tests.wheels import names
 
 #: README.md's quick start, with an inline C function missing its semicolon.
-QUICK_START_TOML = """\
-[build-system]
-requires = ["setuptools>=70.1", "cffi-build-plugin[ccache]"]
-build-backend = "setuptools.build_meta"
-
-[project]
-name = "fastthing"
-version = "1.0"
-requires-python = ">=3.9"
-dependencies = ["cffi>=1.15; platform_python_implementation != 'PyPy'"]
-
-[tool.cffi-build-plugin]
-modules = ["src/fastthing/_build.py:ffibuilder"]
-"""
+QUICK_START_TOML = pyproject_text("fastthing", requires="cffi-build-plugin[ccache]",
+                                  requires_python=">=3.9",
+                                  modules=["src/fastthing/_build.py:ffibuilder"])
 BROKEN_ADD = "static int add(int a, int b) { return a + b }"
 QUICK_START_BUILDER = f"""\
 from cffi import FFI

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import os
 import runpy
+import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
 
 from cffi_build_plugin.setuptools import _editable_loader as loader
 from cffi_build_plugin.setuptools.builder_reads import recording_reads
+from devtools.pyproject import pyproject_text
 from devtools.venvs import make_venv, run
 
 CCACHE = Path(sys.executable).parent / "ccache"  # the dev venv's, to read the statistics
@@ -27,23 +28,13 @@ def loop_project(root: Path) -> Path:
     """A package whose one module has a builder that reads its cdef from a file and globs
     its C files, a header in an include dir, and PARTS C files: part_i() is BASE + i."""
     files = {
-        "pyproject.toml": """
-            [build-system]
-            requires = ["setuptools>=70.1", "cffi-build-plugin"]
-            build-backend = "setuptools.build_meta"
-
-            [project]
-            name = "loop-demo"
-            version = "1.0"
-            dependencies = ["cffi>=1.15; platform_python_implementation != 'PyPy'"]
-
-            [tool.cffi-build-plugin]
-            modules = ["src/loop/_build.py:ffibuilder"]
-        """,
+        "pyproject.toml": pyproject_text("loop-demo", modules=["src/loop/_build.py:ffibuilder"]),
         "src/loop/__init__.py": "from loop._native import lib\n",
         "src/loop/cdef.txt": "".join(f"int part_{i}(void);\n" for i in range(PARTS)),
         "src/loop/_build.py": """
             import glob
+            import subprocess
+            import sys
             from pathlib import Path
 
             from cffi import FFI
@@ -53,6 +44,8 @@ def loop_project(root: Path) -> Path:
             ffibuilder.set_source("loop._native", '#include "loop.h"',
                                   sources=sorted(glob.glob("src/loop/csrc/*.c")),
                                   include_dirs=["src/loop/include"])
+            if Path("src/loop/gen.py").exists():  # a header generator, unseen by audit hooks
+                subprocess.run([sys.executable, "src/loop/gen.py"], check=True)
         """,
         "src/loop/include/loop.h": "#define BASE 10\n",
     }
@@ -68,8 +61,11 @@ def loop_project(root: Path) -> Path:
 def edit(path: Path, old: str, new: str) -> None:
     text = path.read_text()
     assert old in text
-    time.sleep(0.01)  # a new mtime even on a coarse clock
+    before = path.stat().st_mtime_ns
     path.write_text(text.replace(old, new))
+    # A new mtime even on a coarse clock, as an editor saving a second later would give.
+    after = path.stat()
+    os.utime(path, ns=(after.st_atime_ns, max(after.st_mtime_ns, before + 1)))
 
 
 def stats(cache: Path) -> dict[str, int]:
@@ -127,7 +123,8 @@ def test_second_editable_install_compiles_only_the_changed_file_and_import_warns
     assert stderr.count("\n") == 1, stderr
     assert "warning: loop._native is out of date (src/loop/csrc/part_1.c changed" in stderr
     assert f"run `pip install -e {project}`" in stderr
-    assert "cffi_build_plugin not installed here" in stderr
+    assert "cffi-build-plugin not installed here; after `pip install cffi-build-plugin`, " \
+        f"`pip install --no-build-isolation -e {project}` rebuilds on import" in stderr
 
 
 @pytest.mark.slow
@@ -165,6 +162,30 @@ def test_import_rebuilds_what_changed_in_place_and_a_regular_install_never(
               env=cache_env)
     assert out.stdout.strip() == "7"
     assert "src/loop/cdef.txt" in out.stderr
+
+    # Two processes importing at once after a change: one rebuilds, the other waits for it
+    # (a lock file in the build folder) and finds nothing left to do; both import the new.
+    edit(project / "src/loop/csrc/part_3.c", "BASE + 3", "BASE + 33")
+    code = "import loop; print(loop.lib.part_3())"
+    procs = [subprocess.Popen([python, "-c", code], cwd=tmp_path, env=cache_env, text=True,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(2)]
+    outs = [proc.communicate(timeout=300) for proc in procs]
+    assert [out.strip() for out, _ in outs] == ["53", "53"], outs
+    assert sum("rebuilt the cffi modules" in err for _, err in outs) == 1, outs
+    assert [err for _, err in outs if "rebuilt" not in err] == [""], outs
+
+    # A rebuild that fails: its errors, the command, and the old module (said to be stale).
+    edit(project / "src/loop/csrc/part_3.c", "BASE + 33", "BASE + 33 +")
+    out = run([python, "-c", code], cwd=tmp_path, env=cache_env)
+    assert out.stdout.strip() == "53"
+    assert "warning: src/loop/csrc/part_3.c changed, and rebuilding loop._native failed" \
+        in out.stderr
+    assert "error: expected expression" in out.stderr
+    assert f"(to see it all: `cd {project} && " in out.stderr
+    assert "build_ext --inplace --build-temp" in out.stderr
+    assert out.stderr.rstrip().endswith("importing the old module, which is stale")
+    edit(project / "src/loop/csrc/part_3.c", "BASE + 33 +", "BASE + 3")
 
     # Off: a warning and the old module.
     edit(project / "src/loop/csrc/extra.c", "return 7", "return 8")
@@ -266,3 +287,111 @@ def test_the_build_folder_is_setuptools_own_so_313t_is_apart_from_313(tmp_path, 
     folder = in_tree_build_temp(build_ext)
     assert folder == str((tmp_path / regular.build_temp).resolve())
     assert folder.endswith(f"-{sys.implementation.cache_tag}{'t' if free_threaded else ''}")
+
+
+@pytest.mark.slow
+def test_without_ccache_an_unchanged_build_compiles_nothing_and_headers_still_count(
+        py311, cache_env, tmp_path):
+    env = {**cache_env, "CFFI_BUILD_PLUGIN_COMPILER_CACHE": "off"}
+    project = loop_project(tmp_path / "project")
+    python = make_venv(py311, tmp_path / "venv", ["cffi-build-plugin", "setuptools", "cffi"],
+                       env=env, with_pip=True)
+    run([python, "-m", "pip", "install", "-q", "--no-build-isolation", "-e", project], env=env)
+    assert parts(python, tmp_path, env) == ([10, 11, 12, 13], "")
+
+    # build_ext --inplace again, twice: setuptools' own test and the record agree that
+    # nothing changed, so nothing compiles nor links (on Windows: no loaded .pyd relinked).
+    built = sorted(project.glob("src/loop/_native*"))
+    objects = sorted(project.glob("build/temp.*/**/*.o"), key=str)
+    assert len(built) == 1
+    assert len(objects) == PARTS + 1
+    before = [p.stat().st_mtime_ns for p in [*built, *objects]]
+    for _ in range(2):
+        out = run([python, "-c", "import setuptools; setuptools.setup()", "build_ext",
+                   "--inplace"], cwd=project, env=env)
+        assert "gcc" not in out.stdout + out.stderr
+    assert [p.stat().st_mtime_ns for p in [*built, *objects]] == before
+
+    # A header in an include dir, which setuptools' test misses: seen through -MD (no ccache).
+    edit(project / "src/loop/include/loop.h", "BASE 10", "BASE 20")
+    values, stderr = parts(python, tmp_path, env)
+    assert values == [20, 21, 22, 23]
+    assert "src/loop/include/loop.h changed; rebuilt" in stderr
+
+    # A header the build generates in the tree (out of the audit hooks' sight, listed by
+    # -MD): recorded as it is after the build, so the next imports have nothing to do.
+    (project / "src/loop/gen.py").write_text(
+        "open('src/loop/include/gen.h', 'w').write('#define GEN 5\\n')\n")
+    edit(project / "src/loop/csrc/part_0.c", '#include "loop.h"',
+         '#include "loop.h"\n#include "gen.h"')
+    edit(project / "src/loop/csrc/part_0.c", "BASE + 0", "BASE + GEN")
+    values, stderr = parts(python, tmp_path, env)
+    assert values == [25, 21, 22, 23]
+    assert "rebuilt" in stderr
+    assert "src/loop/include/gen.h" in (next(project.glob("build/temp.*/cffi-build-plugin-"
+                                                          "inputs.txt")).read_text())
+    assert parts(python, tmp_path, env) == ([25, 21, 22, 23], "")
+    assert parts(python, tmp_path, env) == ([25, 21, 22, 23], "")
+
+
+# -- the finder's own failures and what it checks, without a build ---------------------------
+
+
+def _finder(tmp_path: Path, **kw) -> loader.EditableFinder:
+    """A finder for pkg._mod whose one input, a.c, changed since the record was written."""
+    project = tmp_path / "project"
+    project.mkdir(exist_ok=True)
+    (project / "a.c").write_text("")
+    record = tmp_path / "record.txt"
+    record.write_text(loader.record_lines({"a.c": 1}, {}, []))
+    return loader.EditableFinder(str(project), str(record), ["pkg._mod"], ["build_ext"], {},
+                                 **kw)
+
+
+def test_a_moved_project_or_a_broken_record_is_a_warning_never_an_import_error(
+        tmp_path, capsys, monkeypatch):
+    finder = _finder(tmp_path)
+    (tmp_path / "project").rename(tmp_path / "moved")
+    assert finder.find_spec("pkg._mod") is None
+    err = capsys.readouterr().err
+    assert err.startswith(f"cffi-build-plugin: warning: pkg._mod was installed in editable "
+                          f"mode from {tmp_path / 'project'}, which is gone"), err
+
+    finder = _finder(tmp_path)
+    Path(finder.record).write_text("input\ta.c\t1\nnot a record line\n")
+    assert finder.changed() == [f"{finder.record} (line 2 is not a record's)"]
+
+    finder = _finder(tmp_path)
+    monkeypatch.setattr(loader.EditableFinder, "changed", lambda self: 1 / 0)
+    assert finder.find_spec("pkg._mod") is None
+    assert capsys.readouterr().err == (
+        "cffi-build-plugin: warning: could not check whether pkg._mod is up to date "
+        "(ZeroDivisionError: division by zero); importing it as it is\n")
+
+
+def test_a_build_requirement_not_installed_is_named_with_the_commands(tmp_path, capsys):
+    finder = _finder(tmp_path, requires=["setuptools>=61", "surely-not-installed-dist>=1",
+                                         "another-absent-dist; python_version < '3'"])
+    assert finder.find_spec("pkg._mod") is None
+    project = tmp_path / "project"
+    assert capsys.readouterr().err == (
+        "cffi-build-plugin: warning: pkg._mod is out of date (a.c changed since it was built) "
+        "and this environment cannot rebuild it (surely-not-installed-dist not installed here;"
+        " after `pip install surely-not-installed-dist`, `pip install --no-build-isolation -e "
+        f"{project}` rebuilds on import): run `pip install -e {project}`; importing the old "
+        "module\n")
+
+
+def test_what_the_compiler_read_keeps_its_mtime_a_builder_input_changed_meanwhile_not(
+        tmp_path):
+    from cffi_build_plugin.setuptools.editable import _Record, _record_text
+
+    for name in ("gen.h", "cdef.txt", "old.h"):
+        (tmp_path / name).write_text("")
+    os.utime(tmp_path / "old.h", ns=(0, 10**9))
+    started = (tmp_path / "gen.h").stat().st_mtime_ns - 1  # both written during the build
+    record = _Record(started=started, files={str(tmp_path / "cdef.txt")},
+                     compiled={str(tmp_path / "gen.h"), str(tmp_path / "old.h")})
+    text = _record_text(record, tmp_path, tmp_path / "build")
+    mtime = (tmp_path / "gen.h").stat().st_mtime_ns
+    assert text == f"input\tcdef.txt\t-1\ninput\tgen.h\t{mtime}\ninput\told.h\t{10**9}\n"
