@@ -280,6 +280,24 @@ def test_builder_probing_the_compiler_in_a_temporary_folder_runs(project_copy: P
         == "43"
 
 
+def test_unguarded_compile_is_skipped_under_setup_py(project_copy: ProjectCopy,
+                                                     tmp_path: Path) -> None:
+    # `python setup.py bdist_wheel`: the project's setup.py is on the stack under the builder.
+    project = flat_api(project_copy, files={"setup.py": "from setuptools import setup\n\n"
+                                                        "setup()\n"})
+    builder = project / "build_flatapi.py"
+    builder.write_text(builder.read_text() + "ffibuilder.compile()\n")
+    line = len(builder.read_text().splitlines())
+    proc = run([sys.executable, "setup.py", "bdist_wheel", "-d", tmp_path / "out"], cwd=project,
+               env=base_env(), check=False, timeout=300)
+    log = log_of(proc)
+    assert proc.returncode == 0, log
+    assert_says(log, [f"build_flatapi.py, line {line}: compile() runs while the build loads "
+                      "the builder; skipped"])
+    assert not list(project.glob("flatapi/_native*.c")), log
+    assert [p.name for p in (tmp_path / "out").glob("*.whl")], log
+
+
 def sdist_names(project: Path, tmp_path: Path) -> tuple[set[str], str]:
     """``python -m build --sdist`` of *project*: the sdist's root-relative names, the log."""
     proc = run([sys.executable, "-m", "build", "--sdist", "--no-isolation",

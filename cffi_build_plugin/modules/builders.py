@@ -54,7 +54,7 @@ class BuiltModule:
 
 
 @contextlib.contextmanager
-def _builder_context(root: Path, builder_dir: Path) -> Iterator[None]:
+def _builder_context(root: Path, builder: Path) -> Iterator[None]:
     """cwd = project root, the builder's folder importable, its imports forgotten after, no
     bytecode written, no ``ffibuilder.compile()`` at load time."""
     old_cwd = Path.cwd()
@@ -66,8 +66,8 @@ def _builder_context(root: Path, builder_dir: Path) -> Iterator[None]:
         # A sibling the builder imports (`_cdefs.py`) would leave __pycache__ in the tree.
         sys.dont_write_bytecode = True
         os.chdir(root)
-        sys.path.insert(0, str(builder_dir))
-        with skipping_output_calls(root):
+        sys.path.insert(0, str(builder.parent))
+        with skipping_output_calls(root, builder):
             yield
     finally:
         _Depth.value -= 1
@@ -170,7 +170,7 @@ def _execute(root: Path, rel_path: str, packages: Iterable[str] = ()) -> _Namesp
     # cffi runs builders with a __name__ other than "__main__", so their
     # `if __name__ == "__main__": ffibuilder.compile()` blocks stay inert.
     namespace: _Namespace = {"__name__": "__cffi__", "__file__": str(path)}
-    with _builder_context(root, path.parent):
+    with _builder_context(root, path):
         try:
             exec(code, namespace)  # noqa: S102 - running the builder is the point
         except SystemExit as exc:
@@ -207,7 +207,7 @@ def _ffi_from(namespace: _Namespace, planned: PlannedModule, root: Path) -> Any:
     obj = namespace[spec.name]
     called = not isinstance(obj, FFI) and callable(obj)
     if called:
-        with _builder_context(root, (root / spec.path).resolve().parent):
+        with _builder_context(root, (root / spec.path).resolve()):
             try:
                 obj = obj()
             except Exception as exc:

@@ -27,13 +27,15 @@ OUTPUT_METHODS = {"compile": "tmpdir", "emit_c_code": "filename",
                   "emit_python_code": "filename", "distutils_extension": "tmpdir"}
 
 
-def _unguarded_call(root: Path) -> str | None:
-    """``file, line N`` when the caller is a builder's own top level, run by the plugin (the
-    only frame of the project's code on the stack); None for a call from inside a function."""
+def _unguarded_call(root: Path, builder: Path) -> str | None:
+    """``file, line N`` when the innermost frame of the project's code is the builder's own
+    top level; None for a call from a function (a probe the builder makes on purpose)."""
     frames = project_frames(traceback.extract_stack(sys._getframe(2)), root)
-    if len(frames) != 1 or frames[0][1].name != "<module>":
+    if not frames:
         return None
-    rel, frame = frames[0]
+    rel, frame = frames[-1]
+    if frame.name != "<module>" or Path(frame.filename).resolve() != builder.resolve():
+        return None
     return f"{rel}, line {frame.lineno}"
 
 
@@ -45,7 +47,8 @@ def _lands_in_sources(target: object, root: Path) -> bool:
     return is_inside(path, root) and not is_inside(path, root / "build")
 
 
-def _guarded(method: Callable[..., Any], where_arg: str, root: Path) -> Callable[..., Any]:
+def _guarded(method: Callable[..., Any], where_arg: str, root: Path, builder: Path
+             ) -> Callable[..., Any]:
     signature = inspect.signature(method)
 
     def call(self: Any, *args: Any, **kwargs: Any) -> Any:
@@ -54,7 +57,7 @@ def _guarded(method: Callable[..., Any], where_arg: str, root: Path) -> Callable
         except TypeError:
             return method(self, *args, **kwargs)  # cffi's own error says what is wrong
         bound.apply_defaults()
-        where = _unguarded_call(root)
+        where = _unguarded_call(root, builder)
         if where is None or not _lands_in_sources(bound.arguments.get(where_arg), root):
             return method(self, *args, **kwargs)
         log.warning(
@@ -67,9 +70,9 @@ def _guarded(method: Callable[..., Any], where_arg: str, root: Path) -> Callable
 
 
 @contextlib.contextmanager
-def skipping_output_calls(root: Path) -> Iterator[None]:
-    """While builders run, FFI's output methods called at a builder's top level, writing into
-    the source tree, only say where they were called."""
+def skipping_output_calls(root: Path, builder: Path) -> Iterator[None]:
+    """While *builder* runs, FFI's output methods called at its top level, writing into the
+    source tree, only say where they were called."""
     try:
         from cffi import FFI
     except ImportError:  # the builder's own `import cffi` reports it
@@ -77,7 +80,7 @@ def skipping_output_calls(root: Path) -> Iterator[None]:
         return
     saved = {name: FFI.__dict__[name] for name in OUTPUT_METHODS if name in FFI.__dict__}
     for name, method in saved.items():
-        setattr(FFI, name, _guarded(method, OUTPUT_METHODS[name], root))
+        setattr(FFI, name, _guarded(method, OUTPUT_METHODS[name], root, builder))
     try:
         yield
     finally:
