@@ -299,17 +299,19 @@ def test_without_ccache_an_unchanged_build_compiles_nothing_and_headers_still_co
     run([python, "-m", "pip", "install", "-q", "--no-build-isolation", "-e", project], env=env)
     assert parts(python, tmp_path, env) == ([10, 11, 12, 13], "")
 
-    # build_ext --inplace again, twice: setuptools' own test and the record agree that
-    # nothing changed, so nothing compiles nor links (on Windows: no loaded .pyd relinked).
-    built = sorted(project.glob("src/loop/_native*"))
+    # build_ext --inplace (building into build/lib, then copying, which the editable
+    # install did not), then again: setuptools' own test and the record agree that nothing
+    # changed, so nothing compiles nor links (on Windows: no loaded .pyd relinked).
+    setup = [python, "-c", "import setuptools; setuptools.setup()", "build_ext", "--inplace"]
+    run(setup, cwd=project, env=env)
+    built = sorted(project.glob("src/loop/_native*.so"))
     objects = sorted(project.glob("build/temp.*/**/*.o"), key=str)
     assert len(built) == 1
     assert len(objects) == PARTS + 1
     before = [p.stat().st_mtime_ns for p in [*built, *objects]]
     for _ in range(2):
-        out = run([python, "-c", "import setuptools; setuptools.setup()", "build_ext",
-                   "--inplace"], cwd=project, env=env)
-        assert "gcc" not in out.stdout + out.stderr
+        out = run(setup, cwd=project, env=env)
+        assert "gcc" not in out.stdout + out.stderr, out.stdout + out.stderr
     assert [p.stat().st_mtime_ns for p in [*built, *objects]] == before
 
     # A header in an include dir, which setuptools' test misses: seen through -MD (no ccache).

@@ -1,11 +1,13 @@
 """The compiler's commands while our modules build, and how many run at once.
 
 Compile commands run through ``_launcher.py`` (each compiler's messages in one piece, as they
-run in parallel) and through ccache when there is one, in its depend mode on Linux; the
-interpreter's ``-g`` is dropped unless debug information is kept. The log and the errors show
-them as the user would type them (shown.py). Link commands come from linking.py. Everything is
-set once around ``build_extensions`` and put back afterwards: ``build_ext --parallel`` builds
-modules from several threads, so nothing is swapped per module.
+run in parallel) and through ccache when there is one, in its depend mode on Linux; in an
+in-place build each writes a dependency file (-MD), the headers it read, for the record of an
+editable install; the interpreter's ``-g`` is dropped unless debug information is kept. The
+log and the errors show them as the user would type them (shown.py). Link commands come from
+linking.py. Everything is set once around ``build_extensions`` and put back afterwards:
+``build_ext --parallel`` builds modules from several threads, so nothing is swapped per
+module.
 """
 
 from __future__ import annotations
@@ -39,9 +41,11 @@ def without_debug_flags(command: list[str]) -> list[str]:
 
 
 def compile_commands(compiler: Any, choices: CompileChoices, *, lock_file: Path, basedir: Path,
-                     launch: bool, platform: str = sys.platform) -> dict[str, list[str]]:
+                     launch: bool, platform: str = sys.platform,
+                     depfiles: bool = False) -> dict[str, list[str]]:
     """The new compile commands of a Unix compiler (others are left as they are). *launch*:
-    whether compilers may run at once, so that their messages need holding together."""
+    whether compilers may run at once, so that their messages need holding together;
+    *depfiles*: whether each compile writes the headers it read to a dependency file."""
     if getattr(compiler, "compiler_type", None) != "unix":
         return {}
     launcher = [sys.executable, "-I", "-S", str(LAUNCHER), str(lock_file)] if launch else []
@@ -55,11 +59,13 @@ def compile_commands(compiler: Any, choices: CompileChoices, *, lock_file: Path,
         head = Path(command[0]).name
         if choices.ccache and _KNOWN_COMPILER.fullmatch(head):
             command = [choices.ccache, *command]
-        if Path(command[0]).name == "ccache":  # ours, or the user's own CC="ccache gcc"
-            settings = _ccache_settings(basedir, platform)
-            if "CCACHE_DEPEND=1" in settings:
-                command = [*command, "-MD"]
-            command = ["env", *settings, *command] if settings else command
+        settings = _ccache_settings(basedir, platform) \
+            if Path(command[0]).name == "ccache" else []  # ours, or the user's CC="ccache gcc"
+        if depfiles or "CCACHE_DEPEND=1" in settings:
+            # A dependency file beside each object (NAME.o -> NAME.d): the headers the file
+            # read, for an editable install's record; ccache's depend mode needs it too.
+            command = [*command, "-MD"]
+        command = ["env", *settings, *command] if settings else command
         commands[name] = [*launcher, *command]
     return commands
 
@@ -137,14 +143,14 @@ def _include_dirs(compiler: Any) -> dict[str, list[str]]:
 
 @contextmanager
 def compiling(compiler: Any, choices: CompileChoices, build_temp: Path,
-              sources: int) -> Iterator[None]:
+              sources: int, depfiles: bool = False) -> Iterator[None]:
     """Within the block, *compiler* builds our modules (*sources* C files in all) the way
-    *choices* say."""
+    *choices* say, with a dependency file beside each object if *depfiles*."""
     build_temp.mkdir(parents=True, exist_ok=True)
     launch = choices.jobs > 1 and sources > 1
     commands = compile_commands(compiler, choices, basedir=Path.cwd(),
                                 lock_file=build_temp.resolve() / ".cffi-build-plugin-output.lock",
-                                launch=launch)
+                                launch=launch, depfiles=depfiles)
     shown = _shown_commands(compiler, commands, choices)
     attributes: dict[str, object] = {
         **commands, "object_filenames": functools.partial(object_filenames, compiler)}

@@ -16,7 +16,7 @@ from setuptools.command.build_ext import build_ext
 from setuptools.command.build_py import build_py
 from setuptools.errors import CompileError, LinkError
 
-from cffi_build_plugin.compile.choices import compile_choices
+from cffi_build_plugin.compile.choices import CompileChoices, compile_choices
 from cffi_build_plugin.compile.commands import compiling, object_filenames
 from cffi_build_plugin.compile.compiler import compiler_problem
 from cffi_build_plugin.compile.failures import failure_message
@@ -31,6 +31,7 @@ from .editable import (
     builder_results,
     depfile_inputs,
     in_tree_build_temp,
+    inputs_changed,
     note_built,
     write_editable_check,
 )
@@ -60,6 +61,9 @@ def abi_module_path(command: build_py | build_ext, module: BuiltModule, in_sourc
     return base / f"{name}.py"
 
 
+_HEADER_SUFFIXES = {".h", ".hh", ".hpp", ".hxx", ".inc", ".inl"}
+
+
 class _Refused(LinkError):
     """Linked, but portable mode's checks refused it: the message says why, in full."""
 
@@ -81,10 +85,8 @@ class BuildExtMixin(_BuildExt):
     def run(self) -> None:
         self._forget_other_targets()
         results = builder_results(self)
-        if self.inplace or self.editable_mode:
-            # Every file goes to the compiler, each unchanged one a ccache hit: setuptools'
-            # own test (sources newer than the module) misses headers and changed flags.
-            self.force = True
+        # setuptools' run() turns inplace off while it builds (into build/lib, then copied).
+        self._in_place = bool(self.inplace or self.editable_mode)
         for _, ext in results.api:
             self._adopt(ext)
         pre_run = getattr(self, "pre_run", None)
@@ -107,10 +109,16 @@ class BuildExtMixin(_BuildExt):
 
     def _c_inputs(self, results: BuilderResults) -> list[str]:
         """The C sources, declared dependencies and, from the compiler's dependency files
-        (written with ccache's depend mode), every header each file read."""
+        (-MD, compile/commands.py), every header each file read; MSVC writes none, so there
+        the headers in the modules' include dirs (those in the project: editable.py keeps
+        only the project's files)."""
         inputs: list[str] = []
         for _, ext in results.api:
             inputs += [str(path) for path in [*ext.sources, *ext.depends]]
+            if self.compiler.compiler_type != "unix":
+                inputs += [str(header) for folder in ext.include_dirs
+                           for header in Path(folder).glob("*")
+                           if header.suffix.lower() in _HEADER_SUFFIXES]
             # Where compiling() put them: cffi's generated C has its object beside it.
             objects = object_filenames(self.compiler, ext.sources, output_dir=self.build_temp)
             for obj in objects:
@@ -172,9 +180,23 @@ class BuildExtMixin(_BuildExt):
             self.parallel = choices.jobs
         elif choices.jobs == 1:
             self.parallel = None  # CFFI_BUILD_PLUGIN_JOBS=1 wins over --parallel
+        self._force_ours = self._must_rebuild_ours(choices)
         sources = sum(len(ext.sources) for ext in self.extensions)
-        with compiling(self.compiler, choices, Path(self.build_temp), sources):
+        with compiling(self.compiler, choices, Path(self.build_temp), sources,
+                       depfiles=getattr(self, "_in_place", False)):
             super().build_extensions()
+
+    def _must_rebuild_ours(self, choices: CompileChoices) -> bool:
+        """Whether an in-place build compiles every file of the cffi modules: through ccache
+        (each unchanged file a hit), as setuptools' own test (sources newer than the module)
+        misses headers and changed flags; else only when the record of the last build says
+        something changed, so that building twice compiles nothing (nor, on Windows, relinks
+        a module a process has loaded)."""
+        if not getattr(self, "_in_place", False):
+            return False
+        if choices.ccache and self.compiler.compiler_type == "unix":
+            return True
+        return inputs_changed(self)
 
     def _check_compiler(self) -> None:
         """No compiler at all is one clear error, not a failed compile per file (unless every
@@ -215,7 +237,10 @@ class BuildExtMixin(_BuildExt):
             super().build_extension(ext)
             self._finish(ext, ext.name)
             return
+        force = self.force
         try:
+            # For the cffi modules alone; modules build at once only when all are cffi's.
+            self.force = force or getattr(self, "_force_ours", False)
             super().build_extension(ext)
             self._finish(ext, module.full_name)
         except _Refused:
@@ -228,6 +253,8 @@ class BuildExtMixin(_BuildExt):
             # Of the same kind: setuptools still lets an optional module fail softly.
             raise (CompileError if isinstance(exc, CompileError) else LinkError)(
                 message) from None
+        finally:
+            self.force = force
 
     def _finish(self, ext: Extension, name: str) -> None:
         """Portable mode's after-link fixes and checks; a refused module is removed, and

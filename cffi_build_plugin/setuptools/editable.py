@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import time
 import weakref
 from collections.abc import Iterable
@@ -22,12 +23,12 @@ from typing import Any
 from cffi_build_plugin.config.build_options import env_name
 from cffi_build_plugin.modules.builders import BuiltModule
 
-from ._editable_loader import listing, record_lines
+from ._editable_loader import changes, listing, record_lines
 from .builder_reads import recording_reads
 from .state import BuilderResults, BuildState, state_of
 
-__all__ = ["RECORD_NAME", "builder_results", "in_tree_build_temp", "note_built",
-           "write_editable_check"]
+__all__ = ["RECORD_NAME", "builder_results", "in_tree_build_temp", "inputs_changed",
+           "note_built", "write_editable_check"]
 
 log = logging.getLogger("cffi_build_plugin")
 
@@ -42,7 +43,10 @@ class _Record:
     """One build's inputs (absolute paths) and in-place outputs, written as JSON."""
 
     started: int
+    #: What the builders read (and the builders themselves).
     files: set[str] = field(default_factory=set)
+    #: What the compiler read: C sources, depends, the headers its dependency files list.
+    compiled: set[str] = field(default_factory=set)
     folders: set[str] = field(default_factory=set)
     written: set[str] = field(default_factory=set)
     outputs: set[str] = field(default_factory=set)
@@ -91,6 +95,12 @@ def builder_results(command: Any) -> BuilderResults:
             record.written |= reads.written
 
 
+def inputs_changed(command: Any) -> bool:
+    """Whether anything the last in-place build read changed since (or it left no record)."""
+    record = Path(_build_temp(command), RECORD_NAME)
+    return bool(changes(str(state_of(command).project.root.resolve()), str(record)))
+
+
 def note_built(command: Any, built: Iterable[tuple[BuiltModule, Path]],
                inputs: Iterable[str] = ()) -> None:
     """Add modules built in place and their C inputs to the build's record, and write it."""
@@ -99,7 +109,7 @@ def note_built(command: Any, built: Iterable[tuple[BuiltModule, Path]],
     if record is None:
         return  # not an in-place build
     record.outputs.update(str(path.resolve()) for _, path in built)
-    record.files.update(str(Path(p).absolute()) for p in inputs)
+    record.compiled.update(str(Path(p).absolute()) for p in inputs)
     build_temp = Path(_build_temp(command))
     build_base = Path(command.get_finalized_command("build").build_base).resolve()
     build_temp.mkdir(parents=True, exist_ok=True)
@@ -119,13 +129,16 @@ def _record_text(record: _Record, root: Path, build_base: Path) -> str:
         return relative.as_posix()
 
     inputs: dict[str, int] = {}
-    for path in {_source_of(p) for p in record.files} - record.written:
+    builder_reads = {_source_of(p) for p in record.files}
+    for path in (builder_reads | record.compiled) - record.written:
         relative = inside(Path(path))
         if relative is not None and Path(path).is_file():
             mtime = Path(path).stat().st_mtime_ns
-            # Changed while the build ran: what was built may be the old one, so the next
-            # import must rebuild.
-            inputs[relative] = mtime if mtime < record.started else -1
+            # A builder's input changed while the build ran: what was built may be the old
+            # one, so the next import must rebuild. Not what the compiler read: the build
+            # itself may write a header it compiles, and this would rebuild forever.
+            stale = path in builder_reads and mtime >= record.started
+            inputs[relative] = -1 if stale else mtime
     folders: dict[str, list[str]] = {}
     for path in record.folders:
         relative = inside(Path(path))
@@ -180,11 +193,26 @@ def write_editable_check(command: Any, results: BuilderResults) -> None:
             f"record={str(Path(build_temp, RECORD_NAME))!r}, "
             f"modules={sorted(_module_names(results))!r}, "
             f"command={['build_ext', '--inplace', '--build-temp', build_temp]!r}, "
-            f"environment={options!r})\n")
+            f"environment={options!r}, "
+            f"requires={_build_requires(state.project.root)!r})\n")
     purelib = data_dir / "purelib"
     purelib.mkdir(parents=True, exist_ok=True)
     (purelib / f"{name}.py").write_text(_LOADER.read_text("utf-8") + call, "utf-8")
     (purelib / f"{name}.pth").write_text(f"import {name}\n", "utf-8")
+
+
+def _build_requires(root: Path) -> list[str]:
+    """The project's ``[build-system].requires``, which a rebuild on import needs installed."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:
+        import tomli as tomllib
+    try:
+        data = tomllib.loads((root / "pyproject.toml").read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    requires = data.get("build-system", {}).get("requires", [])
+    return [r for r in requires if isinstance(r, str)] if isinstance(requires, list) else []
 
 
 def _module_names(results: BuilderResults) -> set[str]:
