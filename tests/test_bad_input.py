@@ -598,7 +598,7 @@ def test_no_c_compiler(how: str, project_copy: ProjectCopy, tmp_path: Path) -> N
      ["CFFI_BUILD_PLUGIN_DEBUG_INFO: expected true or false, got a string ('maybe')"]),
     ("CFFI_BUILD_PLUGIN_TARGET", "bogus",
      ["CFFI_BUILD_PLUGIN_TARGET = 'bogus' is not a manylinux_X_Y_ARCH or musllinux_X_Y_ARCH "
-      "platform tag; for example manylinux_2_17_x86_64"]),
+      "platform tag (for example manylinux_2_17_x86_64"]),
     ("SOURCE_DATE_EPOCH", "yesterday",
      ["SOURCE_DATE_EPOCH: expected a whole number of seconds since 1970 (for example the last "
       "commit's: git log -1 --format=%ct), got 'yesterday'"]),
