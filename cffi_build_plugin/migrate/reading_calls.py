@@ -23,6 +23,7 @@ READING_CALLS = frozenset({
     "find_packages", "find_namespace_packages", "setuptools.find_packages",
     "setuptools.find_namespace_packages", "architecture", "machine",
     "python_implementation", "literal_eval", "RuntimeError", "ValueError", "Exception",
+    "hasattr", "Extension", "setuptools.Extension",
 })
 #: Modules whose functions act on the world: a call into one reads only when
 #: READING_CALLS names it whole (os.path.join, not os.system).

@@ -16,6 +16,7 @@ from typing import Any
 
 from cffi_build_plugin.errors import MigrateError
 
+from .conditional_modules import trace_modules
 from .reading_calls import READING_CALLS, READING_METHODS
 
 __all__ = [
@@ -529,8 +530,8 @@ def read_setup_py(path: Path) -> SetupScript:
     resolver = _NameValues(tree)
     calls.sort(key=lambda c: (c.lineno, c.col_offset))
     if len(calls) == 1:
-        return SetupScript(path, source, tree, _read_call(calls[0], resolver),
-                           resolver=resolver)
+        return SetupScript(path, source, tree, _with_conditions(
+            source, tree, _read_call(calls[0], resolver), resolver), resolver=resolver)
     statement = _fallback_pattern(tree, calls) if len(calls) == 2 else None
     if statement is None:
         lines = ", ".join(str(c.lineno) for c in calls)
@@ -540,4 +541,21 @@ def read_setup_py(path: Path) -> SetupScript:
             "make setup.py call setup() once (with the keywords of the build you ship), "
             "then run migrate again"])
     first, second = (_read_call(c, resolver) for c in calls)
+    first = _with_conditions(source, tree, first, resolver)
     return SetupScript(path, source, tree, first, second, statement, resolver)
+
+
+def _with_conditions(source: str, tree: ast.Module, call: SetupCall, resolver: _NameValues
+                     ) -> SetupCall:
+    """cffi_modules bound under interpreter or platform tests: read as
+    :class:`ConditionalModules` (or :class:`UnreadableCondition`), not left computed."""
+    if not isinstance(call.keywords.get("cffi_modules"), Unresolved):
+        return call
+    node = next((kw.value for kw in call.node.keywords if kw.arg == "cffi_modules"), None)
+    if node is None:  # from a **dict
+        return call
+    stop = next(s.lineno for s in tree.body if any(n is call.node for n in ast.walk(s)))
+    found = trace_modules(source, tree, node, stop, resolver.resolve)
+    if found is None:
+        return call
+    return SetupCall(call.node, {**call.keywords, "cffi_modules": found}, call.opaque_kwargs)
