@@ -7,7 +7,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__, errors
 from .config.build_options import CONFIG_PREFIX, ENV_PREFIX, BuildOptions, project_options
@@ -15,7 +15,11 @@ from .config.project import Project, load_project
 from .config.settings import Settings
 from .edits.files import Change, apply_changes
 from .errors import CffiBuildPluginError
+from .modules.markers import build_environment, interpreter_label
 from .modules.plan import Plan, make_plan
+
+if TYPE_CHECKING:
+    from .check.expected import ExpectedModule
 
 __all__ = ["main"]
 
@@ -29,10 +33,13 @@ def _project_at(path: Path) -> tuple[Project, bool]:
 
 
 def _plan_as_json(project: Project, plan: Plan, opted_in: bool) -> dict[str, Any]:
+    env = build_environment()
+    here = plan.built_in(env, str(project.pyproject))
     return {
         "root": str(project.root),
         "opted_in": opted_in,
         "source": "config" if project.settings.modules is not None else "discovery",
+        "interpreter": interpreter_label(env),
         "modules": [
             {
                 "module": m.declared_name,
@@ -40,6 +47,8 @@ def _plan_as_json(project: Project, plan: Plan, opted_in: bool) -> dict[str, Any
                 "builder": str(m.spec),
                 "optional": m.optional,
                 "py_limited_api": m.py_limited_api,
+                "when": m.when,
+                "built_here": m in here,
             }
             for m in plan.modules
         ],
@@ -82,7 +91,10 @@ def _print_plan(data: dict[str, Any]) -> None:
         print("  (this project has not opted in: add cffi-build-plugin to "
               "[build-system].requires)")
     rows = [("MODULE", "MODE", "BUILDER")] + [
-        (m["module"] or "?", m["mode"], m["builder"] + (" (optional)" if m["optional"] else ""))
+        (m["module"] or "?", m["mode"], m["builder"] + (" (optional)" if m["optional"] else "")
+         + (f' (when {m["when"]})' if m["when"] and m["built_here"] else "")
+         + (f' (not built on {data["interpreter"]}: when {m["when"]})'
+            if not m["built_here"] else ""))
         for m in data["modules"]
     ]
     if len(rows) == 1:
@@ -161,11 +173,15 @@ def _cmd_migrate(args: argparse.Namespace) -> int:
                       "publishes wheels")
 
 
-def _declared_modules(path: str | None) -> list[str]:
+def _declared_modules(path: str | None) -> list[ExpectedModule]:
+    """The modules a wheel of the project at *path* may have to hold, with their markers."""
+    from .check.expected import ExpectedModule
+
     if path is None:
         return []
     project, _ = _project_at(Path(path).resolve())
-    return [m.declared_name for m in make_plan(project).modules if m.declared_name]
+    return [ExpectedModule(m.declared_name, m.when) for m in make_plan(project).modules
+            if m.declared_name]
 
 
 def _print_reports(reports: Sequence[Any], as_json: bool) -> int:

@@ -9,6 +9,7 @@ from .config.build_options import building_with, project_options
 from .config.project import Project
 from .errors import BuilderError, ConfigError
 from .modules.builders import BuiltModule, run_builders
+from .modules.markers import build_environment, interpreter_label
 from .modules.plan import make_plan
 from .setuptools.git_ignore import ignore_in_git
 from .setuptools.stub_files import write_stubs
@@ -30,8 +31,15 @@ def write_source_stubs(project: Project) -> list[Path]:
     plan = make_plan(project)
     if not plan.modules:
         raise ConfigError(str(project.pyproject), ["no cffi modules to write stubs for"])
+    env = build_environment()
+    # The builders run here: those of modules another interpreter builds may not.
+    here = plan.built_in(env, str(project.pyproject))
+    if not here:
+        raise ConfigError(str(project.pyproject), [
+            f"no cffi module is built on {interpreter_label(env)} (every module's when marker "
+            "is false here): run the command with an interpreter that builds them"])
     with building_with(project_options(project, None)):
-        results = run_builders(project.root, plan.modules, None)
+        results = run_builders(project.root, here, None)
     errors = [str(r) for r in results if isinstance(r, BuilderError)]
     if errors:
         raise BuilderError("\n".join(errors))

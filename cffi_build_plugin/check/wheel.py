@@ -27,6 +27,7 @@ from cffi_build_plugin.modules.import_names import (
 )
 
 from .elf import ELF_MACHINES, ElfFacts, read_elf, unexplained_symbols
+from .expected import ExpectedModule, expectations
 from .libraries import allowed_libraries, find_library, libc_library
 from .platform_tags import canonical_platform, libc_level
 
@@ -240,8 +241,9 @@ def _abi3audit(wheel: Path, report: WheelReport) -> None:
         report.problems.append(f"abi3audit: {exc}")
 
 
-def check_wheel(wheel: Path, declared: Iterable[str] = ()) -> WheelReport:
-    """Every finding for *wheel*; *declared* are the module names the project builds."""
+def check_wheel(wheel: Path, declared: Iterable[str | ExpectedModule] = ()) -> WheelReport:
+    """Every finding for *wheel*; *declared* are the modules the project builds (a name:
+    everywhere)."""
     report = WheelReport(wheel)
     try:
         _, _, _, tags = parse_wheel_filename(wheel.name)
@@ -278,12 +280,7 @@ def check_wheel(wheel: Path, declared: Iterable[str] = ()) -> WheelReport:
                 report.problems.extend(_elf_problems(
                     name, facts[name], platform, arch, [facts[f] for f in others],
                     {Path(f).name for f in others}, report, root / name))
-        for module in declared:
-            path = module.replace(".", "/")
-            if not any(f == f"{path}.py" or (f.startswith(f"{path}.") and f in modules)
-                       for f in files):
-                report.problems.append(f"the project declares cffi module {module}, but the "
-                                       "wheel does not hold it")
+        _check_declared(report, tags, declared, files, modules)
     if elf_platform and shared:
         _auditwheel_level(wheel, platform, report)
     if {t.abi for t in tags} & {"abi3", "abi3t"} and modules:
@@ -291,6 +288,28 @@ def check_wheel(wheel: Path, declared: Iterable[str] = ()) -> WheelReport:
     if not modules and not declared:
         report.notes.append("no compiled modules: nothing platform-specific to check")
     return report
+
+
+def _check_declared(report: WheelReport, tags: frozenset[Tag],
+                    declared: Iterable[str | ExpectedModule], files: list[str],
+                    modules: list[str]) -> None:
+    """The project's modules that belong in a wheel with these tags are in it, and those
+    whose marker is false for it are not."""
+    expected = expectations(tags, _tag_text(tags), declared)
+    report.problems.extend(expected.problems)
+    report.notes.extend(expected.notes)
+    for module in expected.required:
+        if not _holds(module, files, modules):
+            report.problems.append(f"the project declares cffi module {module}, but the "
+                                   "wheel does not hold it")
+    for module, why in expected.excluded.items():
+        if _holds(module, files, modules):
+            report.problems.append(f"the wheel holds cffi module {module}, but {why}")
+
+
+def _holds(module: str, files: list[str], modules: list[str]) -> bool:
+    path = module.replace(".", "/")
+    return any(f == f"{path}.py" or (f.startswith(f"{path}.") and f in modules) for f in files)
 
 
 def wheels_to_check(paths: Iterable[str]) -> list[Path]:

@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Union
 
+from packaging.markers import InvalidMarker, Marker
+
 from cffi_build_plugin.errors import ConfigError
 
 __all__ = [
@@ -112,6 +114,54 @@ def _package(value: object, path: str, problems: list[str]) -> object:
     return _INVALID
 
 
+#: PEP 508's environment variables; ``extra`` and ``dependency_groups`` belong to installing,
+#: which a build knows nothing of.
+_MARKER_VARIABLES = (
+    "implementation_name", "implementation_version", "os_name", "platform_machine",
+    "platform_python_implementation", "platform_release", "platform_system",
+    "platform_version", "python_full_version", "python_version", "sys_platform",
+)
+_MARKER_EXAMPLE = "platform_python_implementation == 'PyPy'"
+
+
+def _marker(value: object, path: str, problems: list[str]) -> object:
+    """A PEP 508 environment marker, checked here so a typo fails every command at load."""
+    if not isinstance(value, str):
+        problems.append(f'{path}: expected an environment marker string like "{_MARKER_EXAMPLE}"'
+                        f", got {_kind(value)}")
+        return _INVALID
+    try:
+        Marker(value)
+    except InvalidMarker as exc:
+        problems.append(f"{path}: {value!r} is not a PEP 508 environment marker "
+                        f"({_marker_complaint(value, str(exc))}); for example "
+                        f'when = "{_MARKER_EXAMPLE}"')
+        return _INVALID
+    unquoted = re.sub(r"'[^']*'|\"[^\"]*\"", "", value)
+    wrong = [v for v in ("extra", "dependency_groups") if re.search(rf"\b{v}\b", unquoted)]
+    if wrong:
+        problems.append(f"{path}: {value!r} asks for {wrong[0]}, which only an installer knows; "
+                        "a build decides with the interpreter and platform variables "
+                        f"({', '.join(_MARKER_VARIABLES)}), for example "
+                        f'when = "{_MARKER_EXAMPLE}"')
+        return _INVALID
+    return value
+
+
+def _marker_complaint(text: str, message: str) -> str:
+    """packaging's first line, where it stopped, and a did-you-mean for a misspelt variable
+    (its message draws a caret under the marker, four spaces in)."""
+    lines = message.splitlines()
+    complaint = lines[0]
+    caret = lines[-1].find("^") - 4 if len(lines) >= 3 else -1
+    if 0 <= caret < len(text):
+        word = re.match(r"[A-Za-z_.]+", text[caret:])
+        near = difflib.get_close_matches(word[0], _MARKER_VARIABLES, n=1, cutoff=0.75) \
+            if word else []
+        complaint += f" at {text[caret:]!r}" + (f"; did you mean {near[0]}?" if near else "")
+    return f"packaging: {complaint}"
+
+
 def _options(value: object, path: str, problems: list[str]) -> object:
     if not isinstance(value, dict):
         problems.append(f"{path}: expected a table of option names and their default values "
@@ -141,6 +191,7 @@ _LIMITED = _Kind(
     _limited_api,
     {"oneOf": [{"enum": ["auto", False]}, {"type": "string", "pattern": _LIMITED_API_RE.pattern}]},
 )
+_MARKER = _Kind(_marker, {"type": "string", "minLength": 1})
 _SPEC = _Kind(_builder_spec, {"type": "string", "pattern": _SPEC_RE.pattern})
 _PACKAGE = _Kind(_package, {"type": "string", "pattern": _PACKAGE_RE.pattern})
 _OPTIONS = _Kind(
@@ -187,6 +238,15 @@ class ModuleSettings:
         _PACKAGE,
         'The package an unqualified module name (set_source("_ffi", ...)) belongs to; '
         "defaults to setuptools' ext_package.",
+        default=None,
+    )
+    when: str | None = _setting(
+        _MARKER,
+        "A PEP 508 environment marker: build this module only where it is true, e.g. "
+        "\"platform_python_implementation == 'PyPy'\". It is evaluated for the interpreter "
+        "building the wheel (the target's platform_machine in a portable build); where it is "
+        "false the module is neither built nor expected, and the sdist still carries its "
+        "builder. `check --project` evaluates it for each wheel's tags.",
         default=None,
     )
 

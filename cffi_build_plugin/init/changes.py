@@ -74,6 +74,8 @@ def _facts(root: Path, doc: TOMLDocument) -> tuple[Project, ProjectFacts]:
         test_extra=next((e for e in ("test", "tests") if e in extras), None),
         all_declared=len(declared) == len(plan.modules),
         limited_api=tuple(m.py_limited_api for m in plan.modules if m.may_be_api),
+        conditional=frozenset(m.declared.module_name for m in plan.modules
+                              if m.when and m.declared and m.declared.module_name),
     )
 
 

@@ -34,6 +34,14 @@ class ProjectFacts:
     #: The API modules' py-limited-api choices (a False one makes every wheel
     #: version-specific).
     limited_api: tuple[LimitedApi, ...] = ("auto",)
+    #: Modules built only where their ``when`` marker holds: not imported by every wheel.
+    conditional: frozenset[str] = frozenset()
+
+    @property
+    def imports(self) -> list[str]:
+        """The module names every wheel holds, for an import test."""
+        return sorted({m.module_name for m in self.modules
+                       if m.module_name and m.module_name not in self.conditional})
 
     @property
     def stable_abi_floor(self) -> PythonVersion | None:
@@ -83,7 +91,7 @@ def _test_command(facts: ProjectFacts, table: Table) -> None:
         table["test-sources"] = ["tests"]
         table["test-command"] = "python -m pytest tests"
         return
-    imports = sorted({m.module_name for m in facts.modules if m.module_name})
+    imports = facts.imports
     if not imports or not facts.all_declared:
         table.add(tomlkit.comment(
             "TODO: no tests/ folder and module names init cannot read: set test-command so "

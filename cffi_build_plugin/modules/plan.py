@@ -14,6 +14,7 @@ from cffi_build_plugin.errors import ConfigError
 
 from .builder_names import bound_names, did_you_mean
 from .discovery import BuilderSpec, DeclaredModule, Skipped, analyze_source, discover
+from .markers import Environment, holds
 
 __all__ = ["Plan", "PlannedModule", "make_plan"]
 
@@ -31,6 +32,19 @@ class PlannedModule:
     declared: DeclaredModule | None = None
     #: Write a typed .pyi stub beside the built module.
     stubs: bool = True
+    #: A PEP 508 marker: built only where it holds (None: everywhere).
+    when: str | None = None
+    #: Where the module is configured, for messages (tool.cffi-build-plugin.modules[0]).
+    key: str = ""
+
+    @property
+    def label(self) -> str:
+        """``pkg._ffi (pkg/_build.py:ffi)``, or the spec alone when its name is unknown."""
+        return f"{self.declared_name} ({self.spec})" if self.declared_name else str(self.spec)
+
+    def built_in(self, env: Environment, where: str) -> bool:
+        """Whether *env* builds this module (its ``when`` holds there)."""
+        return self.when is None or holds(self.when, env, f"{where}: {self.key}.when")
 
     @property
     def may_be_api(self) -> bool:
@@ -52,7 +66,13 @@ class Plan:
 
     @property
     def builder_files(self) -> tuple[str, ...]:
+        """Every module's builder, whatever its marker: the sdist serves every interpreter."""
         return tuple(sorted({m.spec.path for m in self.modules}))
+
+    def built_in(self, env: Environment, where: str) -> tuple[PlannedModule, ...]:
+        """The modules *env* builds; *where* (pyproject.toml's path) names a marker that
+        cannot be evaluated."""
+        return tuple(m for m in self.modules if m.built_in(env, where))
 
 
 def _read(root: Path, spec: BuilderSpec) -> tuple[DeclaredModule | None, str | None]:
@@ -132,7 +152,7 @@ def make_plan(project: Project) -> Plan:
             problems.append(f"{key}: {wrong}")
             continue
         planned.append(PlannedModule(spec, "config", entry.optional, limited, entry.package,
-                                     declared, stubs))
+                                     declared, stubs, entry.when, f"{TABLE}.modules[{i}]"))
     if problems:
         raise ConfigError(str(project.pyproject), problems)
     return Plan(tuple(planned))

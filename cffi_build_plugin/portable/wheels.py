@@ -18,6 +18,7 @@ from pathlib import Path
 from packaging.utils import parse_wheel_filename
 
 from cffi_build_plugin._process import find_tool, run
+from cffi_build_plugin.check.expected import ExpectedModule
 from cffi_build_plugin.check.wheel import WheelReport, check_wheel
 from cffi_build_plugin.errors import CffiBuildPluginError, ToolError
 from cffi_build_plugin.modules.import_names import Importer, covered_importers
@@ -141,7 +142,7 @@ def _build_one(interp: BuildInterpreter, project: Path, out: Path, target: Targe
 
 
 def build_portable_wheels(project: Path, target: Target, pythons: Sequence[str], out: Path,
-                          declared: Sequence[str] = (),
+                          declared: Sequence[str | ExpectedModule] = (),
                           progress: Callable[[str], None] = lambda line: None
                           ) -> list[WheelReport]:
     """Build, repair and check one wheel per ABI among *pythons* (``wheel --target``); a

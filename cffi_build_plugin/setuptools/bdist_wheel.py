@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from packaging.tags import interpreter_name, interpreter_version
 from setuptools.command.bdist_wheel import bdist_wheel
 
 from cffi_build_plugin.errors import TagError
 from cffi_build_plugin.modules.abi import StableAbi
+from cffi_build_plugin.modules.markers import INTERPRETER_VARIABLES, marker_variables
+from cffi_build_plugin.modules.plan import PlannedModule
 
 from .bundled_libraries import native_libraries
 from .reproducible import source_date_epoch
@@ -61,6 +65,8 @@ class BdistWheelMixin(_BdistWheel):
             dist.has_ext_modules = lambda: True  # type: ignore[method-assign]
             log.info("tagging the wheel for this platform: it bundles %s",
                      ", ".join(p.relative_to(build_lib).as_posix() for p in bundled))
+        if self.root_is_pure:
+            self._tag_for_markers(state.plan.modules)
         target = portable_target()
         if target is not None and not self.root_is_pure:
             self.plat_name, self.plat_name_supplied = target.tag, True
@@ -72,6 +78,24 @@ class BdistWheelMixin(_BdistWheel):
 
     _python_independent = False
     _stable_abi: StableAbi | None = None
+    _interpreter_only = False
+
+    def _tag_for_markers(self, modules: Sequence[PlannedModule]) -> None:
+        """A pure wheel serves every interpreter and platform, but a module's marker says
+        where it belongs: built here or skipped here, the wheel is right for this
+        interpreter only (and this platform when a marker reads the platform)."""
+        markers = [m.when for m in modules if m.when is not None]
+        if not markers:
+            return
+        self._interpreter_only = True
+        platform = any(marker_variables(w) - INTERPRETER_VARIABLES for w in markers)
+        if platform:
+            self.root_is_pure = False
+            # install then puts the modules at the wheel's (platlib) root, not .data/purelib.
+            self.distribution.has_ext_modules = lambda: True  # type: ignore[method-assign]
+        log.info("tagging the pure wheel for this interpreter%s: its cffi modules' when "
+                 "markers decide per interpreter (%s)", " and platform" if platform else "",
+                 "; ".join(markers))
 
     def get_tag(self) -> tuple[str, str, str]:
         if self._stable_abi is not None:
@@ -80,6 +104,8 @@ class BdistWheelMixin(_BdistWheel):
             plat = self._platform_tag()
             return self._stable_abi.python_tag, self._stable_abi.abi_tag, plat
         tag: tuple[str, str, str] = super().get_tag()
+        if self._interpreter_only:
+            return f"{interpreter_name()}{interpreter_version()}", "none", tag[2]
         if self._python_independent:  # pure Python code next to a bundled shared library
             return "py3", "none", tag[2]
         return tag

@@ -28,11 +28,15 @@ from cffi_build_plugin.modules.abi import (
 from cffi_build_plugin.modules.builders import BuiltModule, run_builders
 from cffi_build_plugin.modules.checks import check_inputs_exist, check_modes, check_module_names
 from cffi_build_plugin.modules.extensions import make_extension
-from cffi_build_plugin.modules.plan import Plan, make_plan
+from cffi_build_plugin.modules.import_names import NEWEST_KNOWN
+from cffi_build_plugin.modules.markers import build_environment, interpreter_label
+from cffi_build_plugin.modules.plan import Plan, PlannedModule, make_plan
 from cffi_build_plugin.modules.runtime_dependency import missing_cffi_message, requires_name
 from cffi_build_plugin.modules.sdist_inputs import C_SUFFIXES, static_build_inputs
 from cffi_build_plugin.modules.top_level import check_top_level
 from cffi_build_plugin.setuptools import STATE_ATTRIBUTE
+
+from .target import portable_target
 
 __all__ = ["BuildState", "BuilderResults", "state_of"]
 
@@ -72,6 +76,24 @@ class BuildState:
     def plan(self) -> Plan:
         return make_plan(self.project)
 
+    @functools.cached_property
+    def environment(self) -> dict[str, str]:
+        """The markers' environment: this interpreter, on the portable target's machine."""
+        target = portable_target()
+        return build_environment(target.arch if target is not None else None)
+
+    @functools.cached_property
+    def here(self) -> tuple[PlannedModule, ...]:
+        """The modules this build makes: those whose ``when`` holds here; one line for
+        each of the others, which this wheel neither holds nor expects."""
+        env = self.environment
+        here = self.plan.built_in(env, str(self.project.pyproject))
+        for module in self.plan.modules:
+            if module not in here:
+                log.info('module %s skipped: when = "%s" is false on %s', module.label,
+                         module.when, interpreter_label(env))
+        return here
+
     @property
     def results_so_far(self) -> BuilderResults | None:
         return self._results
@@ -91,7 +113,7 @@ class BuildState:
         if self._results is not None:
             return any(str(b.planned.spec) not in self._results.failed
                        for b, _ in self._results.api)
-        return any(m.may_be_api for m in self.plan.modules)
+        return any(m.may_be_api for m in self.here)
 
     # -- running the builders -------------------------------------------------------------
 
@@ -111,9 +133,9 @@ class BuildState:
         plan = self.plan
         if not plan.modules:
             raise ConfigError(str(self.project.pyproject), [self._nothing_found()])
-        self._check_runtime_dependency(plan)
+        self._check_runtime_dependency()
         results = BuilderResults()
-        built = self._run_builders(plan, results.failed)
+        built = self._run_builders(self.here, results.failed)
         top_level = check_top_level(built, self._packages(), self.project.root,
                                     self._package_folder)
         problems = (
@@ -140,20 +162,19 @@ class BuildState:
         results.wheel_exclusions = self._wheel_exclusions(results)
         return results
 
-    def _run_builders(self, plan: Plan, failed: dict[str, str]) -> list[BuiltModule]:
+    def _run_builders(self, modules: tuple[PlannedModule, ...], failed: dict[str, str]
+                      ) -> list[BuiltModule]:
         """The modules the builders gave; an optional one that failed is noted in *failed*."""
         with building_with(self.options):
-            results = run_builders(self.project.root, plan.modules, self.dist.ext_package,
+            results = run_builders(self.project.root, modules, self.dist.ext_package,
                                    self._packages())
         errors: list[str] = []
         built: list[BuiltModule] = []
-        for planned, result in zip(plan.modules, results):
+        for planned, result in zip(modules, results):
             if not isinstance(result, BuilderError):
                 built.append(result)
             elif planned.optional:
-                name = f"{planned.declared_name} ({planned.spec})" if planned.declared_name \
-                    else str(planned.spec)
-                log.warning("optional cffi module %s skipped: %s", name, result)
+                log.warning("optional cffi module %s skipped: %s", planned.label, result)
                 failed[str(planned.spec)] = str(result)
             else:
                 errors.append(str(result))
@@ -183,10 +204,17 @@ class BuildState:
             + (f"\n    skipped:{reasons}" if reasons else "")
         )
 
-    def _check_runtime_dependency(self, plan: Plan) -> None:
+    def _check_runtime_dependency(self) -> None:
+        """Modules CPython would build import PyPI's cffi at run time (PyPy bundles it): a
+        project whose every module is PyPy-only needs no cffi dependency."""
         if requires_name(getattr(self.dist, "install_requires", None), "cffi"):
             return
-        names = [m.declared_name or str(m.spec) for m in plan.modules]
+        on_cpython = {**self.environment, "platform_python_implementation": "CPython",
+                      "implementation_name": "cpython"}
+        modules = self.plan.built_in(on_cpython, str(self.project.pyproject))
+        if not modules:
+            return
+        names = [m.declared_name or str(m.spec) for m in modules]
         message = missing_cffi_message(
             self.dist.get_name(), names, "dependencies" in self.project.dynamic
         )
@@ -214,7 +242,28 @@ class BuildState:
         )
         floors = [limited_api_floor(m.planned.py_limited_api, str(requires_python or ""))
                   for m in api]
-        return stable_abi(PythonBuild.running(), max(f for f in floors if f is not None))
+        floor = max(f for f in floors if f is not None)
+        varying = self._varying_over(floor)
+        if varying is not None:
+            log.warning("building version-specific modules, not abi3: when = \"%s\" (%s) is "
+                        "not the same on every CPython from %d.%d on, which an abi3 wheel "
+                        "would serve", varying.when, varying.label, *floor)
+            return None
+        return stable_abi(PythonBuild.running(), floor)
+
+    def _varying_over(self, floor: tuple[int, int]) -> PlannedModule | None:
+        """A module whose marker is not the same on every CPython an abi3 wheel built
+        here serves (this platform, versions from *floor* to the newest known)."""
+        where = str(self.project.pyproject)
+        for module in self.plan.modules:
+            if module.when is None:
+                continue
+            verdicts = {module.built_in({**self.environment, "python_version": f"3.{minor}",
+                                         "python_full_version": f"3.{minor}.0"}, where)
+                        for minor in range(floor[1], NEWEST_KNOWN[1] + 1)}
+            if len(verdicts) > 1:
+                return module
+        return None
 
     def _ext_name(self, module: BuiltModule) -> str:
         """setuptools prefixes ext_package itself, so the Extension gets the rest."""
