@@ -242,12 +242,12 @@ def test_pypy_wheel_from_the_cpython_sdist_holds_the_cffi_module(
 @pytest.mark.slow
 @pytest.mark.parametrize(("fixture", "modules", "expected_tag", "says"), [
     # An abi3 wheel from a 3.9 floor would serve 3.9, where this marker is false.
-    ("flat-api", """[{ builder = "build_flatapi.py:ffibuilder",
-                     when = "python_version >= '3.10'" }]""",
+    ("flat-api", """[{ builder = "build_flatapi.py:ffibuilder", """
+                 """when = "python_version >= '3.10'" }]""",
      f"cp311-cp311-{PLATFORM}", "building version-specific modules, not abi3"),
     # A pure wheel holding a CPython-only module: not for PyPy, so not py3-none-any.
-    ("abi-only", """[{ builder = "src/abionly/ffi_build.py:ffibuilder",
-                     when = "platform_python_implementation == 'CPython'" }]""",
+    ("abi-only", """[{ builder = "src/abionly/ffi_build.py:ffibuilder", """
+                 """when = "platform_python_implementation == 'CPython'" }]""",
      "cp311-none-any", "tagging the pure wheel for this interpreter"),
 ])
 def test_markers_narrow_the_tag_where_one_wheel_would_promise_too_much(
