@@ -5,7 +5,8 @@ try:
 
     BACKEND = "_speedups"
 except ImportError:
-    from ._cffi_speedups import ffi as _ffi, lib as _lib
+    from ._cffi_speedups import ffi as _ffi
+    from ._cffi_speedups import lib as _lib
 
     BACKEND = "_cffi_speedups"
 

@@ -13,4 +13,4 @@ def test_total():
 
 def test_the_backend_of_this_interpreter():
     expected = "_cffi_speedups" if platform.python_implementation() == "PyPy" else "_speedups"
-    assert pypyonly.BACKEND == expected
+    assert expected == pypyonly.BACKEND
