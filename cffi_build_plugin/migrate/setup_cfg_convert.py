@@ -2,25 +2,32 @@
 
 ini2toml (by a setuptools maintainer) knows every ``[metadata]``/``[options]`` key, ``file:``
 and ``attr:`` directives, and keeps comments. Only those sections are translated; the rest of
-setup.cfg (``[flake8]``, ``[egg_info]``, ...) stays where it is.
+setup.cfg (``[flake8]``, ``[egg_info]``, ...) stays where it is. A setup.cfg holding only such
+sections (every sdist has ``[egg_info]``) needs no translation, so not the ``[migrate]`` extra.
 """
 
 from __future__ import annotations
 
+import configparser
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import tomlkit
 from tomlkit.toml_document import TOMLDocument
 
 from cffi_build_plugin.edits.files import with_lf
-from cffi_build_plugin.errors import MigrateError
+from cffi_build_plugin.errors import MigrateError, ToolError
 from cffi_build_plugin.modules.runtime_dependency import requirement_name, with_pypy_marker
+
+if TYPE_CHECKING:
+    from configupdater import ConfigUpdater
 
 __all__ = ["CfgConversion", "convert_setup_cfg"]
 
 _MOVED = ("metadata", "options")
+#: setuptools reads both spellings (the dashed one with a deprecation warning).
+_EXT_PACKAGE = ("ext_package", "ext-package")
 
 
 @dataclass
@@ -34,27 +41,51 @@ class CfgConversion:
     report: list[str] = field(default_factory=list)
     #: [bdist_wheel] py_limited_api, which becomes our py-limited-api.
     limited_api: str | None = None
+    #: [options] ext_package, which becomes the modules' package (never [tool.setuptools]
+    #: ext-package: setuptools' pyproject.toml validation rejects that key).
+    ext_package: str | None = None
 
 
 def _moved(section: str) -> bool:
     return section in _MOVED or section.startswith("options.")
 
 
-def _needs_ini2toml(path: Path) -> MigrateError:
-    return MigrateError(str(path), [
-        "migrate reads setup.cfg with ini2toml and configupdater, which are not installed: "
-        "pip install 'cffi-build-plugin[migrate]'"])
+def _plain_read(path: Path, text: str) -> configparser.RawConfigParser:
+    """setup.cfg read as setuptools reads it (configparser), so that one with nothing to
+    translate needs neither ini2toml nor configupdater."""
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text, str(path))
+    except configparser.Error as exc:
+        raise MigrateError(str(path), [f"not a valid setup.cfg: {exc}"]) from None
+    return parser
 
 
-def convert_setup_cfg(path: Path) -> CfgConversion | None:
-    """None when setup.cfg has no setuptools sections (it is then left alone)."""
+def _needs_ini2toml(path: Path, sections: list[str], hack: bool) -> ToolError:
+    """A missing extra is a missing tool, not a wrong setup.cfg."""
+    what = [f"[{s}]" for s in sections if _moved(s)] + \
+        (["[bdist_wheel] py_limited_api"] if hack else [])
+    return ToolError(
+        f"{path} has {', '.join(what)} for migrate to move into pyproject.toml, which it does "
+        "with ini2toml and configupdater, not installed here: "
+        "pip install 'cffi-build-plugin[migrate]'")
+
+
+def convert_setup_cfg(path: Path, keep_ext_package: bool = False) -> CfgConversion | None:
+    """None when setup.cfg has no setuptools sections (it is then left alone).
+    *keep_ext_package*: ``[options] ext_package`` also stays in setup.cfg, for the C
+    extensions a stripped setup.py still builds."""
+    text, _ = with_lf(path.read_text("utf-8"))
+    plain = _plain_read(path, text)
+    names, hack = plain.sections(), plain.has_option("bdist_wheel", "py_limited_api")
+    if not hack and not any(_moved(s) for s in names):
+        return None
     try:
         from configupdater import ConfigUpdater
         from configupdater.parser import ParsingError
         from ini2toml.api import Translator
     except ImportError:
-        raise _needs_ini2toml(path) from None
-    text, _ = with_lf(path.read_text("utf-8"))
+        raise _needs_ini2toml(path, names, hack) from None
     try:
         kept, moved = ConfigUpdater(), ConfigUpdater()
         kept.read_string(text)
@@ -62,12 +93,13 @@ def convert_setup_cfg(path: Path) -> CfgConversion | None:
     except ParsingError as exc:
         raise MigrateError(str(path), [f"not a valid setup.cfg: {exc}"]) from None
     sections = kept.sections()
-    hack = kept.has_option("bdist_wheel", "py_limited_api")
-    if not hack and not any(_moved(s) for s in sections):
-        return None
     report: list[str] = []
+    ext_package = _take_ext_package(moved)
     for name in sections:
-        (kept if _moved(name) else moved).remove_section(name)
+        if keep_ext_package and ext_package is not None and name == "options":
+            _only_ext_package(kept)
+        else:
+            (kept if _moved(name) else moved).remove_section(name)
     limited_api = None
     if hack:
         limited_api = str(kept["bdist_wheel"]["py_limited_api"].value).strip()
@@ -79,7 +111,7 @@ def convert_setup_cfg(path: Path) -> CfgConversion | None:
             kept.remove_section("bdist_wheel")
     doc = tomlkit.parse(Translator().translate(str(moved), "setup.cfg")) \
         if moved.sections() else tomlkit.document()
-    out = CfgConversion(doc, report=report, limited_api=limited_api)
+    out = CfgConversion(doc, report=report, limited_api=limited_api, ext_package=ext_package)
     _take_cffi_parts(doc, out)
     rest = str(kept)
     significant = [line for line in rest.splitlines()
@@ -89,6 +121,32 @@ def convert_setup_cfg(path: Path) -> CfgConversion | None:
     if moved_names:
         out.report.append(f"setup.cfg: {', '.join(moved_names)} → pyproject.toml (ini2toml)")
     return out
+
+
+def _take_ext_package(moved: ConfigUpdater) -> str | None:
+    """[options] ext_package, removed with the comment lines just above it (they are about
+    it, and would sit above another key in pyproject.toml)."""
+    key = next((k for k in _EXT_PACKAGE if moved.has_option("options", k)), None)
+    if key is None:
+        return None
+    from configupdater.block import Comment
+
+    option = moved["options"][key]
+    value = str(option.value).strip()
+    before = option.previous_block
+    option.detach()
+    while isinstance(before, Comment):
+        earlier = before.previous_block
+        before.detach()
+        before = earlier
+    return value or None
+
+
+def _only_ext_package(kept: ConfigUpdater) -> None:
+    """[options] reduced to its ext_package, which setuptools still reads there."""
+    for key in list(kept["options"].options()):
+        if key not in _EXT_PACKAGE:
+            kept.remove_option("options", key)
 
 
 def _take_cffi_parts(doc: TOMLDocument, out: CfgConversion) -> None:

@@ -1,0 +1,1 @@
+int extpy_clamp(int x, int lo, int hi);

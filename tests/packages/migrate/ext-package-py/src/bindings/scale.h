@@ -1,0 +1,1 @@
+long extpy_scale(long x, long factor);

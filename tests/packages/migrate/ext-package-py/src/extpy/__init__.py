@@ -1,0 +1,5 @@
+"""Clamp and scale integers in C."""
+
+from extpy.bindings import clamp, scale
+
+__all__ = ["clamp", "scale"]

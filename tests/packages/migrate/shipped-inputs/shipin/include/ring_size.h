@@ -1,0 +1,1 @@
+#define SHIPIN_RING_SIZE 4
