@@ -66,6 +66,9 @@ TAGS = {
     "fallback": ABI3, "mixed": "py3-none-any", "pyproject-and-setup-py": f"cp310-abi3-{PLATFORM}",
     "setup-cfg-only": ABI3, "setup-py-only": ABI3, "setup-requires": ABI3,
     "version-from-file": ABI3, "version-from-file-text": ABI3,
+    "ext-package-py": ABI3, "ext-package-cfg": ABI3, "shipped-inputs": ABI3, "egg-info-cfg": ABI3,
+    "pypy-only": f"cp311-cp311-{PLATFORM}",  # the C++ extension alone; the cffi module is PyPy's
+    "live-helpers": ABI3, "version-from-import": ABI3,
 }
 #: Code run against each converted wheel (unpacked), and what it prints: the module is built
 #: and works.
@@ -78,6 +81,8 @@ SMOKE = {
     "exec-needed": ("import execpkg._one as m, execpkg.plugins; print(m.lib.one())", "1"),
     "fallback": ("import fallbk._fast, fallbk; print(fallbk.inc(1))", "2"),
     "mixed": ("import mixabi; print(mixabi.absolute(-3))", "3"),
+    "pypy-only": ("import pypyonly; print(pypyonly.total([1, 2, 3]), pypyonly.BACKEND)",
+                  "6 _speedups"),
     "pyproject-and-setup-py": ("import halfway; print(halfway.fib(10), halfway.table())",
                                "55 [1, 1, 2, 3, 5, 8, 13]"),
     "setup-cfg-only": ("import cfgonly; print(cfgonly.mul(6, 7))", "42"),
@@ -86,6 +91,16 @@ SMOKE = {
     "version-from-file": ("import verfile; print(verfile.triple(3), verfile.__version__)",
                          "9 4.5.6"),
     "version-from-file-text": ("import vertext; print(vertext.halve(3.0))", "1.5"),
+    "ext-package-py": ("import extpy, extpy._native as m; print(extpy.clamp(9, 0, 5), m.__name__)",
+                       "5 extpy._native"),
+    "ext-package-cfg": ("import extcfg, extcfg._gcd as m; print(extcfg.gcd(84, 36), m.__name__)",
+                        "12 extcfg._gcd"),
+    "shipped-inputs": ("import os, shipin; print(sorted(os.listdir(shipin.get_include())))",
+                       "['ring_size.h', 'shipin.h']"),
+    "egg-info-cfg": ("import eggcfg; print(eggcfg.popcount(255))", "8"),
+    "live-helpers": ("import livehelp; print(livehelp.twice(21))", "42"),
+    "version-from-import": ("import verimp; print(verimp.halve(3.0), verimp.__version__)",
+                            "1.5 7.8.9"),
 }
 #: The C compiler and the plugin's own variables of the developer's shell change builds.
 _UNSET = ("CC", "CXX", "CFLAGS", "CPPFLAGS", "LDFLAGS", "LDSHARED", "SOURCE_DATE_EPOCH")
@@ -962,7 +977,8 @@ def assert_same_project(original: Path, converted: Path, converted_root: Path) -
     of wheels."""
     assert metadata_differences(DistInfo.from_wheel(original),
                                 DistInfo.from_wheel(converted)) == []
-    builders = _builders(converted_root)
+    builders = set() if pyproject(converted_root)["tool"]["cffi-build-plugin"].get(
+        "ship-build-inputs") else _builders(converted_root)
     expected = {n for n in names(original) if not any(b.endswith(n) for b in builders)}
     # The plugin adds a typed stub beside each cffi module; the rest is the same.
     assert {n for n in names(converted) if not n.endswith(".pyi")} == expected

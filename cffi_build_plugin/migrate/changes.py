@@ -31,11 +31,14 @@ from cffi_build_plugin.edits.pyproject import (
 from cffi_build_plugin.errors import MigrateError
 from cffi_build_plugin.modules.runtime_dependency import with_pypy_marker
 
+from .module_package import package_modules
+from .outside_references import find_outside_references
 from .setup_cfg_convert import CfgConversion, convert_setup_cfg
 from .setup_keywords import Conversion, convert_keywords
 from .setup_py_exec import UNREADABLE, record_setup_keywords
-from .setup_py_reader import SetupScript, Unresolved, read_setup_py
+from .setup_py_reader import SetupScript, Unresolved, cmdclass_entries, read_setup_py
 from .setup_py_rewrite import strip_setup_py
+from .shipped_inputs import keep_shipped_inputs
 
 __all__ = ["MigrateChanges", "migrate_changes"]
 
@@ -204,19 +207,29 @@ def _merge_cfg(doc: TOMLDocument, cfg: CfgConversion, report: list[str]) -> None
                                       plain.get("dynamic", {}), report)
 
 
-def _modules_entries(modules: Sequence[str], optional: bool) -> list[Any]:
-    if not optional:
-        return list(modules)
-    entries = []
+def _modules_entries(modules: Sequence[str], optional: bool,
+                     when: Mapping[str, tuple[str, int]]) -> list[Any]:
+    """A builder spec each, or a table where it is optional or built on some interpreters
+    only (``when``, the marker its setup.py test became)."""
+    entries: list[Any] = []
     for spec in modules:
+        keys: dict[str, Any] = {"builder": spec}
+        if optional:
+            keys["optional"] = True
+        if spec in when:
+            keys["when"] = when[spec][0]
+        if len(keys) == 1:
+            entries.append(spec)
+            continue
         inline = tomlkit.inline_table()
-        inline.update({"builder": spec, "optional": True})
+        inline.update(keys)
         entries.append(inline)
     return entries
 
 
 def _merge_modules(doc: TOMLDocument, modules: Sequence[str], optional: bool,
-                   source: str, report: list[str]) -> None:
+                   source: str, report: list[str],
+                   when: Mapping[str, tuple[str, int]] | None = None) -> None:
     tool = _sub_table(doc, "tool")
     table = _sub_table(tool, PLUGIN_NAME)
     if "modules" in table:
@@ -226,13 +239,19 @@ def _merge_modules(doc: TOMLDocument, modules: Sequence[str], optional: bool,
         if ":" not in spec:
             raise MigrateError(source, [
                 f"cffi_modules entry {spec!r} is not in cffi's form \"path/to/build.py:name\""])
+    when = when or {}
     array = tomlkit.array()
-    array.extend(_modules_entries(modules, optional))
+    array.extend(_modules_entries(modules, optional, when))
     table["modules"] = array.multiline(len(modules) > 1)
     table.add(tomlkit.nl())  # pyproject's own tables may follow
     how = " (optional = true: setup.py fell back to a build without them when they failed)" \
         if optional else ""
     report.append(f"cffi_modules → [tool.{PLUGIN_NAME}].modules{how}")
+    for i, spec in enumerate(modules):
+        if spec in when:
+            marker, line = when[spec]
+            report.append(f"cffi_modules {spec!r} (only when {marker}, setup.py:{line}) → "
+                          f"[tool.{PLUGIN_NAME}].modules[{i}] with when = {marker!r}")
 
 
 def _merge_build_requires(doc: TOMLDocument, requires: Sequence[str], source: str,
@@ -286,11 +305,18 @@ class _Sources:
     def optional_modules(self) -> bool:
         return self.script is not None and self.script.fallback is not None
 
+    @property
+    def ext_package(self) -> str | None:
+        """setup.py's wins over setup.cfg's, as in a setuptools build."""
+        return self.conversion.ext_package or (self.cfg.ext_package if self.cfg else None)
+
 
 def _read_sources(root: Path, run_setup_py: bool, report: list[str]) -> _Sources | None:
     setup_py, setup_cfg = root / "setup.py", root / "setup.cfg"
-    cfg = convert_setup_cfg(setup_cfg) if setup_cfg.is_file() else None
     script = read_setup_py(setup_py) if setup_py.is_file() else None
+    # C extensions a stripped setup.py still builds keep setup.cfg's ext_package.
+    cfg = convert_setup_cfg(setup_cfg, script is not None and "ext_modules" in
+                            script.call.keywords) if setup_cfg.is_file() else None
     if cfg is None and script is None:
         return None
     if cfg is not None:
@@ -366,6 +392,8 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
             report: list[str]) -> TOMLDocument:
     source = str(root / "pyproject.toml")
     own_project, own_setuptools = _keys(existing, "project"), _keys(existing, "setuptools")
+    had_modules = existing is not None and "modules" in existing.get("tool", {}).get(
+        PLUGIN_NAME, {})
     # pyproject.toml's own dynamic fields win over setup.py (setuptools reads them there).
     own_dynamic = frozenset(_plain(existing.get("project", {})).get("dynamic", [])) \
         if existing is not None else frozenset()
@@ -388,13 +416,15 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
             "pyproject.toml needs [project].name; pass --exec to record it, or set it by hand"])
     if sources.modules:
         origin = root / ("setup.py" if sources.conversion.modules else "setup.cfg")
-        _merge_modules(doc, sources.modules, sources.optional_modules, str(origin), report)
+        _merge_modules(doc, sources.modules, sources.optional_modules, str(origin), report,
+                       sources.conversion.when)
     elif PLUGIN_NAME not in doc.get("tool", {}):
         raise MigrateError(str(root), [
             "no cffi_modules in setup.py or setup.cfg: migrate converts cffi projects; "
             f"builders can also be discovered: add {PLUGIN_NAME} to [build-system].requires"])
     _default_package_data(doc, existing is not None and "project" in existing, sources,
                           report)
+    _names_and_contents(doc, root, sources, had_modules, report)
     if sources.limited_api is not None:
         table = _sub_table(_sub_table(doc, "tool"), PLUGIN_NAME)
         if "py-limited-api" not in table:
@@ -403,6 +433,20 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
     add_runtime_dependency(doc, Project(root, Settings(), _plain(metadata)), source, report)
     _mark_cffi_for_pypy(doc, report)
     return doc
+
+
+def _names_and_contents(doc: TOMLDocument, root: Path, sources: _Sources, had_modules: bool,
+                        report: list[str]) -> None:
+    """The modules keep their names (ext_package → package) and the wheel its build inputs
+    (ship-build-inputs). An ext-package already in pyproject.toml's [tool.setuptools], which
+    setuptools rejects there, moves the same way."""
+    setuptools: Any = doc.get("tool", {}).get("setuptools", {})
+    written = setuptools.pop("ext-package", None)
+    ext_package = sources.ext_package or (str(written) if written is not None else None)
+    if ext_package and not had_modules and PLUGIN_NAME in doc.get("tool", {}):
+        origin = root / ("setup.py" if sources.conversion.ext_package else "setup.cfg")
+        package_modules(doc, ext_package, root, str(origin), report)
+    keep_shipped_inputs(doc, root, report)
 
 
 def _mark_cffi_for_pypy(doc: TOMLDocument, report: list[str]) -> None:
@@ -470,7 +514,11 @@ def _setup_py_change(script: SetupScript, conversion: Conversion,
         for key, why in conversion.keep.items():
             report.append(f"setup.py keeps {key}: {why}")
         return []
-    stripped = strip_setup_py(script, conversion.keep, conversion.replace)
+    # What the project's other files reach in setup.py (make docs: from setup import ...)
+    # stays, and so does setup.py.
+    commands = frozenset(cmdclass_entries(script) or ())
+    outside = find_outside_references(script.path.parent, script.path, script.source, commands)
+    stripped = strip_setup_py(script, conversion.keep, conversion.replace, outside)
     old = _read_text(script.path)
     assert old is not None
     if stripped.text is None:
@@ -480,6 +528,10 @@ def _setup_py_change(script: SetupScript, conversion: Conversion,
         report.append(f"setup.py keeps {key}: {why}")
     for effect in stripped.effects:
         report.append(f"setup.py keeps code that runs when it runs: {effect}")
+    for what, where in stripped.reached:
+        report.append(f"kept {what} in setup.py: {where}")
+    if stripped.run_by:
+        report.append(f"kept setup.py, calling setup() alone: {stripped.run_by}")
     new = stripped.text.replace("\n", old[1])
     if new == old[0].replace("\n", old[1]):
         return []

@@ -8,22 +8,22 @@ import ast
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any, Callable
 
-from packaging.version import InvalidVersion, Version
-
+from cffi_build_plugin.errors import MigrateError
 from cffi_build_plugin.modules.runtime_dependency import with_pypy_marker
 
+from .conditional_modules import ConditionalModules, UnreadableCondition
 from .setup_py_reader import (
     FileText,
     FindPackages,
     SetupScript,
     Unresolved,
     cmdclass_entries,
-    paths_mentioned,
 )
 from .tag_overrides import tag_hack_kind
+from .version_source import version_attr
 
 __all__ = ["Conversion", "convert_keywords"]
 
@@ -38,6 +38,9 @@ class Conversion:
     dynamic: dict[str, Any] = field(default_factory=dict)
     build_requires: list[str] = field(default_factory=list)
     modules: list[str] = field(default_factory=list)
+    #: builder → (its PEP 508 marker, the setup.py line that adds it): cffi_modules set
+    #: under interpreter or platform tests.
+    when: dict[str, tuple[str, int]] = field(default_factory=dict)
     #: keyword → why it stays in setup.py
     keep: dict[str, str] = field(default_factory=dict)
     #: keyword → its new source text in the stripped setup.py
@@ -45,6 +48,8 @@ class Conversion:
     report: list[str] = field(default_factory=list)
     #: py-limited-api for [tool.cffi-build-plugin], from an abi3 hack's "cp3X".
     limited_api: str | None = None
+    #: ext_package, which becomes the cffi modules' package.
+    ext_package: str | None = None
 
 
 #: Keywords that set one pyproject field together: if one is computed, all stay in setup.py
@@ -89,8 +94,10 @@ def _str_list(value: Any) -> list[str] | None:
 
 
 class _Converter:
-    def __init__(self, script: SetupScript, root: Path, values: Mapping[str, Any]) -> None:
+    def __init__(self, script: SetupScript, root: Path, values: Mapping[str, Any],
+                 executed: bool = False) -> None:
         self.script, self.root, self.values = script, root, values
+        self.executed = executed
         self.out = Conversion()
 
     # -- one method per kind of keyword -------------------------------------------------
@@ -138,38 +145,14 @@ class _Converter:
             f"{_describe(found)}")
 
     def _version_source(self, static: Any) -> dict[str, Any] | None:
-        """The one ``.py`` file a computed version is read from: it has a literal
-        ``__version__`` (setuptools' ``attr:`` reads it), and the code computing the version
-        (*static*'s lines) reads ``__version__`` and does nothing to it (no ``+``, ``%`` or
-        formatting that would make it another version)."""
-        if not isinstance(static, Unresolved):
+        """``{attr = ...}`` for a computed version read from a module's literal
+        ``__version__`` (a path it opens or runs, an import), changing nothing."""
+        package_dir = self.values.get("package_dir", {})
+        if not isinstance(static, Unresolved) or not isinstance(package_dir, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in package_dir.items()):
             return None
-        first, last = static.lines
-        code = "\n".join(self.script.source.splitlines()[first - 1:last])
-        for node in self.script.tree.body:  # and the functions it calls: get_version()
-            if isinstance(node, ast.FunctionDef) and re.search(rf"\b{node.name}\(", code):
-                code += "\n" + (ast.get_source_segment(self.script.source, node) or "")
-        if "__version__" not in code or re.search(r"\+\s*['\"]|%|\.format\(|\bf['\"]", code):
-            return None
-        found: list[dict[str, Any]] = []
-        for name in sorted(paths_mentioned(self.script)):
-            path = self.root / name
-            if not name.endswith(".py") or "\n" in name or not path.is_file():
-                continue
-            if _literal_version(path) is not None:
-                found.append({"attr": f"{self._module_of(name)}.__version__"})
-        return found[0] if len(found) == 1 else None
-
-    def _module_of(self, name: str) -> str:
-        parts = list(PurePosixPath(name).with_suffix("").parts)
-        package_dir = self.values.get("package_dir")
-        if isinstance(package_dir, dict) and isinstance(package_dir.get(""), str):
-            prefix = list(PurePosixPath(package_dir[""]).parts)
-            if parts[:len(prefix)] == prefix:
-                parts = parts[len(prefix):]
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        return ".".join(parts)
+        attr = version_attr(self.script, static.lines, self.root, package_dir)
+        return {"attr": attr} if attr is not None else None
 
     def readme(self, key: str) -> None:
         value = self.values.get("long_description")
@@ -315,11 +298,39 @@ class _Converter:
         self.out.report.append("setup_requires → [build-system].requires")
 
     def cffi_modules(self, key: str) -> None:
-        items = _str_list(self.values[key])
+        """The builders, with a marker each where setup.py picks them by interpreter or
+        platform. cffi_modules cannot stay in setup.py (cffi itself would build them there,
+        beside the plugin): what migrate cannot write out is an error saying what to do."""
+        static = self.script.call.keywords.get(key)
+        if isinstance(static, UnreadableCondition):
+            raise MigrateError(str(self.script.path), [
+                f"setup.py:{static.line}: cffi_modules changes under `{static.test}`: "
+                f"{static.why}; migrate writes tests of the interpreter, platform and Python "
+                "version (sys.version, platform.python_implementation(), "
+                "sys.implementation.name, sys.platform, os.name, platform.system(), "
+                "sys.version_info) as markers. Write the modules in pyproject.toml yourself, "
+                "[tool.cffi-build-plugin] modules = [{ builder = \"path/to/build.py:ffi\", "
+                "when = \"<PEP 508 marker>\" }], take cffi_modules out of setup.py, then run "
+                "migrate again"])
+        if isinstance(static, ConditionalModules):  # read, so it wins over --exec's value
+            for module in static.modules:
+                self.out.modules.append(module.builder)
+                if module.when is not None:
+                    self.out.when[module.builder] = (module.when, module.line)
+            if self.executed:
+                self.out.report.append(
+                    "cffi_modules: read from setup.py's tests, not recorded by --exec (a run "
+                    "gives only this interpreter's list)")
+            return
+        value = self.values[key]
+        items = _str_list(value)
         if items is None:
-            self.stay(key, _why(self.values[key]))
-        else:
-            self.out.modules += items
+            raise MigrateError(str(self.script.path), [
+                f"setup.py:{_line(value, self.script.call.node.lineno)}: cffi_modules is "
+                f"computed ({_why(value)}): pyproject.toml needs the builders written out; "
+                "pass --exec to record them, or write [tool.cffi-build-plugin] modules "
+                "yourself and take cffi_modules out of setup.py"])
+        self.out.modules += items
 
     def cmdclass(self, key: str) -> None:
         entries = cmdclass_entries(self.script)
@@ -391,9 +402,24 @@ class _Converter:
     def obsolete(self, key: str) -> None:
         self.out.report.append(f"dropped {key}: {_OBSOLETE[key]}")
 
+    def ext_package(self, key: str) -> None:
+        """The cffi modules' package from now on (the plugin reads no setup.py); it stays
+        in setup.py too while C extensions built there are named inside it."""
+        value = self.values[key]
+        if not isinstance(value, str) or not value.strip():
+            self.stay(key, "expected a package name")
+            return
+        self.out.ext_package = value.strip()
+        if "ext_modules" in self.values:
+            self.stay(key, "the C extensions in ext_modules are named inside it (the cffi "
+                           f"modules get [tool.cffi-build-plugin]'s package = {value!r})")
+
     def ext_modules(self, key: str) -> None:
+        static = self.script.call.keywords.get(key)
+        how = f" (computed: {_why(static)}; that code stays as written)" \
+            if isinstance(static, Unresolved) else ""
         self.stay(key, "C extensions that are not cffi's: setuptools builds them from "
-                       "setup.py, next to the cffi modules")
+                       f"setup.py, next to the cffi modules{how}")
 
     # -- bookkeeping ----------------------------------------------------------------------
     def stay(self, key: str, why: str) -> None:
@@ -437,6 +463,7 @@ class _Converter:
             "cmdclass": self.cmdclass,
             "options": self.options,
             "ext_modules": self.ext_modules,
+            "ext_package": self.ext_package,
             "data_files": self.setuptools_key,
             **dict.fromkeys(_OBSOLETE, self.obsolete),
             **dict.fromkeys(_SETUPTOOLS_KEYS, self.setuptools_key),
@@ -446,7 +473,8 @@ class _Converter:
             group = next((g for g, keys in _GROUPS.items() if key in keys), None)
             if group in done_groups:
                 continue
-            if isinstance(value, Unresolved) and key not in {"version", "cmdclass"}:
+            if isinstance(value, Unresolved) and key not in {"version", "cmdclass",
+                                                             "cffi_modules", "ext_modules"}:
                 if group:
                     self.stay_group(group, _why(value))
                     done_groups.add(group)
@@ -472,6 +500,10 @@ def _why(value: Any) -> str:
     return f"computed ({type(value).__name__})"
 
 
+def _line(value: Any, default: int) -> int:
+    return value.lines[0] if isinstance(value, Unresolved) else default
+
+
 def _where(value: Any) -> str:
     return value.where() if isinstance(value, Unresolved) else "recorded by --exec"
 
@@ -482,29 +514,8 @@ def _describe(found: Mapping[str, Any]) -> str:
     return f'the file {found["file"]} ({{file = "{found["file"]}"}})'
 
 
-def _literal_version(path: Path) -> str | None:
-    try:
-        tree = ast.parse(path.read_bytes())
-    except (SyntaxError, ValueError):
-        return None
-    for node in tree.body:
-        if isinstance(node, ast.Assign) and any(
-                isinstance(t, ast.Name) and t.id == "__version__" for t in node.targets) \
-                and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
-            return node.value.value if _is_version(node.value.value) else None
-    return None
-
-
-def _is_version(text: str) -> bool:
-    try:
-        Version(text)
-    except InvalidVersion:
-        return False
-    return bool(text) and "\n" not in text
-
-
 def convert_keywords(script: SetupScript, root: Path,
                      values: Mapping[str, Any] | None = None) -> Conversion:
     """Convert *values* (default: the keywords read from *script*'s setup() call)."""
     return _Converter(script, root, dict(script.call.keywords if values is None
-                                         else values)).run()
+                                         else values), executed=values is not None).run()

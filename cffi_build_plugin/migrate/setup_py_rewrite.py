@@ -12,6 +12,9 @@ import ast
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from .file_runs import FileRuns
+from .moved_leftovers import drop_moved_leftovers, without_placeholders
+from .outside_references import OutsideReferences
 from .reading_calls import EFFECTFUL_MODULES, READING_CALLS, READING_METHODS
 from .setup_py_reader import SetupScript, mutated_names
 
@@ -29,6 +32,11 @@ class Stripped:
     text: str | None
     #: Module-level statements kept because they run code (first line of each).
     effects: tuple[str, ...]
+    #: What stays because the project's other files reach it, and where they do:
+    #: ("def make_docs", "Makefile:4 imports it (...)").
+    reached: tuple[tuple[str, str], ...] = ()
+    #: Where the project runs setup.py, when that alone keeps it (calling setup() alone).
+    run_by: str = ""
 
 
 def _offsets(source: str) -> list[int]:
@@ -118,8 +126,10 @@ def _is_exec_of_a_file(call: ast.Call) -> bool:
 
 
 def _is_pure_call(call: ast.Call, functions: Mapping[str, ast.stmt],
-                  seen: set[str]) -> bool:
+                  seen: set[str], runs: FileRuns) -> bool:
     func = call.func
+    if runs.only_computes(call) or ast.unparse(func) in _INERT_CALLS:
+        return True  # runpy.run_path("pkg/_version.py"); sys.path.insert in get_version()
     if _root_name(func) in EFFECTFUL_MODULES:
         return ast.unparse(func) in READING_CALLS
     name = func.attr if isinstance(func, ast.Attribute) else (
@@ -127,21 +137,21 @@ def _is_pure_call(call: ast.Call, functions: Mapping[str, ast.stmt],
     if name in functions:  # a function of setup.py's own: pure if its body is
         if name in seen:
             return True
-        return _is_pure(functions[name], functions, seen | {name}, body=True)
+        return _is_pure(functions[name], functions, runs, seen | {name}, body=True)
     return name in READING_METHODS or name in READING_CALLS or _is_exec_of_a_file(call)
 
 
-def _is_pure(node: ast.stmt, functions: Mapping[str, ast.stmt],
+def _is_pure(node: ast.stmt, functions: Mapping[str, ast.stmt], runs: FileRuns,
              seen: frozenset[str] | set[str] = frozenset(), body: bool = False) -> bool:
     """Whether running *node* only computes values (*body*: a def's body runs too)."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and body:
         calls = [c for s in node.body for c in ast.walk(s) if isinstance(c, ast.Call)]
     elif isinstance(node, ast.ClassDef):
-        return all(_is_pure(s, functions, seen) for s in node.body
+        return all(_is_pure(s, functions, runs, seen) for s in node.body
                    if not isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef)))
     else:
         calls = _calls(node)
-    return all(_is_pure_call(c, functions, set(seen)) for c in calls)
+    return all(_is_pure_call(c, functions, set(seen), runs) for c in calls)
 
 
 def _is_inert(node: ast.stmt) -> bool:
@@ -151,16 +161,22 @@ def _is_inert(node: ast.stmt) -> bool:
             and ast.unparse(node.value.func) in _INERT_CALLS)
 
 
-def _eliminate(tree: ast.Module, root: ast.stmt) -> tuple[list[ast.stmt], list[ast.stmt]]:
-    """(statements to remove, statements kept because they run code)."""
+def _eliminate(tree: ast.Module, root: ast.stmt, runs: FileRuns,
+               reached: Iterable[ast.stmt] = ()) -> tuple[list[ast.stmt], list[ast.stmt]]:
+    """(statements to remove, statements kept because they run code); *reached*: statements
+    the project's other files use, kept with what they need."""
     functions: dict[str, ast.stmt] = {n.name: n for n in tree.body
                                       if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+
+    def binds(statement: ast.stmt) -> set[str]:
+        return _binds(statement) | runs.names_bound(statement)
+
     removable = {id(s) for s in tree.body
                  if s is not root and (isinstance(s, (ast.Import, ast.ImportFrom))
                                        or _is_inert(s)
-                                       or (_binds(s) and _is_pure(s, functions)))}
+                                       or (binds(s) and _is_pure(s, functions, runs)))}
     effects = [s for s in tree.body if s is not root and id(s) not in removable]
-    kept = {id(s) for s in effects} | {id(root)}
+    kept = {id(s) for s in effects} | {id(root)} | {id(s) for s in reached}
     needed: set[str] = set()
     changed = True
     while changed:
@@ -171,7 +187,7 @@ def _eliminate(tree: ast.Module, root: ast.stmt) -> tuple[list[ast.stmt], list[a
         for statement in tree.body:
             if id(statement) in kept or _is_inert(statement):
                 continue
-            if _binds(statement) & needed:
+            if binds(statement) & needed:
                 kept.add(id(statement))
                 changed = True
     remove = [s for s in tree.body if id(s) not in kept and not _is_inert(s)]
@@ -182,12 +198,46 @@ def _root_statement(tree: ast.Module, call: ast.Call) -> ast.stmt:
     return next(s for s in tree.body if any(n is call for n in ast.walk(s)))
 
 
-def _header(reasons: Mapping[str, str], effects: Iterable[str]) -> str:
+def _header(reasons: Mapping[str, str], effects: Iterable[str],
+            reached: Iterable[tuple[str, str]] = (), run_by: str = "") -> str:
     lines = [f"{HEADER}: the rest of this project's configuration is in",
              "# pyproject.toml. What stays here, and why:"]
     lines += [f"# - {key}: {why}" for key, why in reasons.items()]
     lines += [f"# - code that runs when setup.py runs: {first}" for first in effects]
+    lines += [f"# - {what}, used outside setup.py: {where}" for what, where in reached]
+    lines += [f"# - setup.py itself, which the project runs: {run_by}"] if run_by else []
     return "\n".join(lines) + "\n"
+
+
+def _described(statement: ast.stmt) -> str:
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        return f"def {statement.name}"
+    if isinstance(statement, ast.ClassDef):
+        return f"class {statement.name}"
+    first = ast.unparse(statement).splitlines()[0]
+    return first if len(first) <= 60 else first[:57] + "..."
+
+
+def _reached(tree: ast.Module, root: ast.stmt, outside: OutsideReferences | None
+             ) -> tuple[list[ast.stmt], list[tuple[str, str]]]:
+    """The module-level statements the project's other files use (all of them when one
+    imports setup.py whole: any name may be used), and (statement, where) for the report."""
+    if outside is None:
+        return [], []
+    if outside.whole:
+        where = "; ".join(r.describe() for r in outside.whole[:3])
+        return [s for s in tree.body if s is not root], [
+            ("every module-level statement", where)]
+    statements: dict[int, ast.stmt] = {}
+    places: dict[int, dict[str, None]] = {}
+    for name, references in sorted(outside.names.items()):
+        for statement in tree.body:
+            if statement is not root and name in _binds(statement):
+                statements[id(statement)] = statement
+                places.setdefault(id(statement), {}).update(
+                    dict.fromkeys(r.describe() for r in references[:3]))
+    ordered = sorted(statements.values(), key=lambda s: s.lineno)
+    return ordered, [(_described(s), "; ".join(places[id(s)])) for s in ordered]
 
 
 def _with_header(text: str, header: str) -> str:
@@ -208,10 +258,13 @@ def _with_header(text: str, header: str) -> str:
 
 
 def strip_setup_py(script: SetupScript, keep: Mapping[str, str],
-                   replace: Mapping[str, str] | None = None) -> Stripped:
+                   replace: Mapping[str, str] | None = None,
+                   outside: OutsideReferences | None = None) -> Stripped:
     """setup.py with only the keywords in *keep* (keyword → why it stays), their values
     rewritten where *replace* says (keyword → source text), and the fallback try/except
-    (if any) collapsed into one call: the plugin's ``optional`` says it now."""
+    (if any) collapsed into one call: the plugin's ``optional`` says it now. What *outside*
+    says the project's other files use stays, with what it needs; setup.py stays (calling
+    ``setup()``) when they use a name in it or run it."""
     replace = replace or {}
     source = script.source
     starts = _offsets(source)
@@ -219,24 +272,31 @@ def strip_setup_py(script: SetupScript, keep: Mapping[str, str],
     start, end = _span(source, starts, target)
     indent = " " * target.col_offset  # type: ignore[attr-defined]
     call = _call_text(script, keep, replace).replace("\n", "\n" + indent)
-    new_source = source[:start] + call + source[end:]
+    new_source = drop_moved_leftovers(source[:start] + call + source[end:], script, keep)
 
     tree = ast.parse(new_source)
     at = (target.lineno, target.col_offset)  # type: ignore[attr-defined]
     new_call = next(n for n in ast.walk(tree)
                     if isinstance(n, ast.Call) and (n.lineno, n.col_offset) == at)
     root = _root_statement(tree, new_call)
-    remove, effects = _eliminate(tree, root)
+    reached_statements, reached = _reached(tree, root, outside)
+    remove, effects = _eliminate(tree, root, FileRuns(script, tree), reached_statements)
+    run_by = ""
+    if outside is not None and outside.runs and not (keep or effects or reached):
+        # A script runs it (python setup.py build_ext): it stays, calling setup() alone.
+        run_by = "; ".join(r.describe() for r in outside.runs[:3])
     starts = _offsets(new_source)
     for statement in sorted(remove, key=lambda s: s.lineno, reverse=True):
         first = starts[statement.lineno - 1]
         last = starts[statement.end_lineno] if statement.end_lineno is not None and \
             statement.end_lineno < len(starts) else len(new_source)
         new_source = new_source[:first] + new_source[last:]
+    new_source = without_placeholders(new_source)
     effect_lines = tuple(ast.unparse(s).splitlines()[0] for s in effects)
-    if not keep and not effects:
+    if not keep and not effects and not reached and not run_by:
         return Stripped(None, ())
     while "\n\n\n\n" in new_source:
         new_source = new_source.replace("\n\n\n\n", "\n\n\n")
-    return Stripped(_with_header(new_source.lstrip("\n"), _header(keep, effect_lines)),
-                    effect_lines)
+    header = _header(keep, effect_lines, reached, run_by)
+    return Stripped(_with_header(new_source.lstrip("\n"), header), effect_lines, tuple(reached),
+                    run_by)
