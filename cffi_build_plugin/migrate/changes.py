@@ -15,24 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import tomlkit
-from packaging.requirements import InvalidRequirement, Requirement
-from packaging.utils import canonicalize_name
 from tomlkit.items import Table
 from tomlkit.toml_document import TOMLDocument
 
 from cffi_build_plugin.config.project import PLUGIN_NAME, Project
 from cffi_build_plugin.config.settings import Settings
 from cffi_build_plugin.edits.files import Change, with_lf
-from cffi_build_plugin.edits.pyproject import (
-    add_build_system,
-    add_runtime_dependency,
-    load_pyproject,
-)
+from cffi_build_plugin.edits.pyproject import load_pyproject
 from cffi_build_plugin.errors import MigrateError
-from cffi_build_plugin.modules.runtime_dependency import with_pypy_marker
 
 from .module_package import package_modules
 from .outside_references import find_outside_references
+from .requirements import merge_requirements
 from .setup_cfg_convert import CfgConversion, convert_setup_cfg
 from .setup_keywords import Conversion, convert_keywords
 from .setup_py_exec import UNREADABLE, record_setup_keywords
@@ -98,13 +92,6 @@ def _check_fallback(script: SetupScript) -> None:
 def _plain(item: Any) -> Any:
     """A tomlkit item as plain Python (tomlkit hands some values out unwrapped already)."""
     return item.unwrap() if hasattr(item, "unwrap") else item
-
-
-def _requirement_name(line: str) -> str | None:
-    try:
-        return canonicalize_name(Requirement(line).name)
-    except InvalidRequirement:
-        return None
 
 
 def _ordered_project(table: Table, new: Mapping[str, Any], report: list[str],
@@ -252,19 +239,6 @@ def _merge_modules(doc: TOMLDocument, modules: Sequence[str], optional: bool,
             marker, line = when[spec]
             report.append(f"cffi_modules {spec!r} (only when {marker}, setup.py:{line}) → "
                           f"[tool.{PLUGIN_NAME}].modules[{i}] with when = {marker!r}")
-
-
-def _merge_build_requires(doc: TOMLDocument, requires: Sequence[str], source: str,
-                          report: list[str]) -> None:
-    add_build_system(doc, source, report)
-    table: Any = doc["build-system"]
-    present = {_requirement_name(str(r)) for r in table["requires"]}
-    for line in requires:
-        name = _requirement_name(line)
-        if name is not None and name not in present:
-            table["requires"].append(line)
-            present.add(name)
-            report.append(f"build requirement {line!r} → [build-system].requires")
 
 
 def _start_doc(cfg: CfgConversion | None) -> TOMLDocument:
@@ -429,9 +403,8 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
         table = _sub_table(_sub_table(doc, "tool"), PLUGIN_NAME)
         if "py-limited-api" not in table:
             table["py-limited-api"] = sources.limited_api
-    _merge_build_requires(doc, sources.build_requires, source, report)
-    add_runtime_dependency(doc, Project(root, Settings(), _plain(metadata)), source, report)
-    _mark_cffi_for_pypy(doc, report)
+    merge_requirements(doc, Project(root, Settings(), _plain(metadata)), sources.build_requires,
+                       sources.modules, sources.conversion.conditions, source, report)
     return doc
 
 
@@ -447,22 +420,6 @@ def _names_and_contents(doc: TOMLDocument, root: Path, sources: _Sources, had_mo
         origin = root / ("setup.py" if sources.conversion.ext_package else "setup.cfg")
         package_modules(doc, ext_package, root, str(origin), report)
     keep_shipped_inputs(doc, root, report)
-
-
-def _mark_cffi_for_pypy(doc: TOMLDocument, report: list[str]) -> None:
-    """An unmarked cffi requirement installs PyPI's cffi over the one PyPy bundles (uv does;
-    pip installs an empty distribution): both lists get the marker."""
-    places = (("build-system", "requires"), ("project", "dependencies"))
-    for table_name, key in places:
-        array: Any = doc.get(table_name, {}).get(key)
-        if not isinstance(array, list):
-            continue
-        for i, line in enumerate(list(array)):
-            marked = with_pypy_marker(str(line))
-            if marked != str(line):
-                array[i] = marked
-                report.append(f"[{table_name}].{key}: {str(line)!r} → {marked!r} (PyPy bundles "
-                              "its own cffi)")
 
 
 def migrate_changes(root: Path, *, run_setup_py: bool = False) -> MigrateChanges:

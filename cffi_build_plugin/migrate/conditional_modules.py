@@ -24,6 +24,7 @@ from .conditions import (
     either,
     negate,
     render,
+    simplify,
 )
 
 __all__ = ["ConditionalModule", "ConditionalModules", "UnreadableCondition", "trace_modules"]
@@ -36,6 +37,8 @@ class ConditionalModule:
     when: str | None
     #: The line that adds it to the list.
     line: int
+    #: *when* before it was rendered (None: everywhere).
+    condition: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -166,14 +169,10 @@ def _collect(items: _Items) -> tuple[ConditionalModule, ...]:
         lines.setdefault(builder, line)
     out = []
     for builder, found in conditions.items():
-        if None in found:
-            when = None
-        else:
-            parts = [c for c in found if c is not None]
-            merged = either(*parts)
-            always = len(parts) == 2 and negate(parts[0]) == parts[1]
-            when = None if always else render(merged)
-        out.append(ConditionalModule(builder, when, lines[builder]))
+        merged = None if None in found else simplify(
+            either(*(c for c in found if c is not None)))
+        out.append(ConditionalModule(builder, None if merged is None else render(merged),
+                                     lines[builder], merged))
     return tuple(out)
 
 

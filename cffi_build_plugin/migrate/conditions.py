@@ -12,14 +12,16 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Union
 
 from packaging.markers import InvalidMarker, Marker
 
-__all__ = ["AllOf", "AnyOf", "Atom", "Condition", "Conditions", "Untranslatable", "both",
-           "either", "negate", "render"]
+from cffi_build_plugin.modules.markers import holds
+
+__all__ = ["AllOf", "AnyOf", "Atom", "Condition", "Conditions", "Untranslatable", "assume",
+           "both", "either", "negate", "render", "simplify"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,63 @@ def either(*parts: Condition) -> Condition:
     return unique[0] if len(unique) == 1 else AnyOf(unique)
 
 
+def _terms(condition: Condition) -> list[tuple[Condition, ...]]:
+    """*condition* as an or of and-ed parts."""
+    parts = condition.parts if isinstance(condition, AnyOf) else (condition,)
+    return [p.parts if isinstance(p, AllOf) else (p,) for p in parts]
+
+
+def simplify(condition: Condition) -> Condition | None:
+    """The same condition with complementary terms merged (``a and b or a and not b`` → ``a``)
+    and absorbed ones dropped (``a or a and b`` → ``a``); None when it is always true. Only
+    these two rules: the markers migrate writes are short or-s of and-s."""
+    terms = _terms(condition)
+    changed = True
+    while changed:
+        changed = False
+        for i, first in enumerate(terms):
+            for j, second in enumerate(terms):
+                if i == j:
+                    continue
+                a, b = set(first), set(second)
+                if a <= b:  # second is absorbed by first
+                    del terms[j]
+                    changed = True
+                    break
+                odd = a ^ b
+                if len(odd) == 2 and all(isinstance(p, Atom) for p in odd) and \
+                        negate(next(iter(odd))) in odd:
+                    terms[i] = tuple(p for p in first if p in b)
+                    del terms[j]
+                    changed = True
+                    break
+            if changed:
+                break
+    if any(not term for term in terms):
+        return None
+    merged = [both(*term) for term in terms]
+    return either(*(m for m in merged if m is not None))
+
+
+def assume(condition: Condition, known: Mapping[str, str]) -> Condition | bool:
+    """*condition* where the variables in *known* have those values: True or False when that
+    decides it, else what is left to decide. Each comparison is packaging's own."""
+    if isinstance(condition, Atom):
+        if condition.variable not in known:
+            return condition
+        return holds(render(condition), known, "migrate")
+    parts = [assume(p, known) for p in condition.parts]
+    decided = isinstance(condition, AnyOf)  # the value that settles an or / an and
+    if decided in parts:
+        return decided
+    left = [p for p in parts if not isinstance(p, bool)]
+    if not left:
+        return not decided
+    result = both(*left) if isinstance(condition, AllOf) else either(*left)
+    assert result is not None
+    return result
+
+
 def render(condition: Condition, nested: bool = False) -> str:
     """The marker text; checked by packaging (a bug here must not reach pyproject.toml)."""
     if isinstance(condition, Atom):
@@ -119,6 +178,9 @@ _OPS: dict[type[ast.cmpop], str] = {
     ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
     ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not",
 }
+#: How PyPy's name is spelled in sys.version and its case-changed copies.
+_VERSION_TEXTS = {"sys.version": "PyPy", "sys.version.lower()": "pypy",
+                  "sys.version.upper()": "PYPY"}
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
 
 
@@ -237,9 +299,12 @@ class Conditions:
 
     def _membership(self, left: ast.expr, right: ast.expr) -> Condition | None:
         item, container = _string(left), self._dotted(right)
-        if item is not None and (container in {"sys.version", "sys.version.lower()",
-                                               "sys.version.upper()"}) and \
-                item.lower() == "pypy":
+        if item is not None and container in _VERSION_TEXTS and item.lower() == "pypy":
+            if item != _VERSION_TEXTS[container]:  # 'pypy' in sys.version: never true
+                raise Untranslatable(left, f"{ast.unparse(left)} in {container}: this test is "
+                                           f"never true ({container} says "
+                                           f"{_VERSION_TEXTS[container]!r}); write "
+                                           f"{_VERSION_TEXTS[container]!r} in {container}")
             return _PYPY
         if item == "__pypy__" and container == "sys.builtin_module_names":
             return _PYPY
