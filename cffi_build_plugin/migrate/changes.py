@@ -214,11 +214,24 @@ def _modules_entries(modules: Sequence[str], optional: bool,
     return entries
 
 
+def _plugin_table(doc: TOMLDocument) -> Any:
+    """[tool.cffi-build-plugin]; a new one goes at the end of the file when other tables come
+    between [tool.*] ones (pyvips: [project.optional-dependencies] after [tool.setuptools]),
+    where tomlkit would put it after the first run of [tool.*] tables."""
+    tool: Any = doc.get("tool")
+    keys = [key.key for key, _ in doc.body if key is not None]
+    if tool is not None and PLUGIN_NAME not in tool and \
+            set(keys[keys.index("tool"):]) != {"tool"}:
+        holder = tomlkit.table(is_super_table=True)
+        holder.add(PLUGIN_NAME, tomlkit.table())
+        doc.append("tool", holder)
+    return _sub_table(_sub_table(doc, "tool"), PLUGIN_NAME)
+
+
 def _merge_modules(doc: TOMLDocument, modules: Sequence[str], optional: bool,
                    source: str, report: list[str],
                    when: Mapping[str, tuple[str, int]] | None = None) -> None:
-    tool = _sub_table(doc, "tool")
-    table = _sub_table(tool, PLUGIN_NAME)
+    table = _plugin_table(doc)
     if "modules" in table:
         report.append(f"kept [tool.{PLUGIN_NAME}].modules as pyproject.toml has it")
         return

@@ -48,6 +48,9 @@ class ConditionalModules:
     modules: tuple[ConditionalModule, ...]
     #: The module-level name setup() is given (its leftover bindings are dropped from setup.py).
     name: str | None
+    #: (line, marker) of the statements that only read the list, and the marker under which
+    #: the list holds a builder there ("always", "never" when that is decided).
+    reads: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,10 @@ class UnreadableCondition:
 #: (builder, condition it is in the list under, line that put it there)
 _Items = list[tuple[str, Optional[Condition], int]]
 _Resolve = Callable[[ast.expr], Any]
+
+
+#: Calls that read a list without changing it.
+_READING_CALLS = frozenset({"len", "bool", "list", "tuple", "sorted", "any", "all", "print"})
 
 
 class _GiveUp(Exception):
@@ -81,6 +88,9 @@ class _Tracer:
         self.conditions, self.source = Conditions(tree), source
         self.resolve, self.name, self.stop = resolve, name, stop
         self.state: _Items | None = None
+        #: (line, marker under which the list is non-empty there) of statements that only
+        #: read the list.
+        self.read: list[tuple[int, str]] = []
 
     def value(self, node: ast.expr, where: Condition | None) -> _Items:
         """The items of a list expression, each under *where*."""
@@ -139,12 +149,44 @@ class _Tracer:
             if not isinstance(builder, str):
                 raise _GiveUp
             self.extend([(builder, where, arg.lineno)])
-        elif isinstance(statement, ast.If):
+        elif isinstance(statement, ast.If) and not self.reads(statement.test):
             test = self.test(statement.test)
             self.statements(statement.body, both(where, test))
             self.statements(statement.orelse, both(where, negate(test)))
+        elif self.only_reads(statement):
+            if self.state is None:
+                raise _GiveUp
+            self.read.append((statement.lineno, self.non_empty(where)))
         else:
             raise _GiveUp
+
+    def reads(self, node: ast.AST) -> bool:
+        return any(isinstance(n, ast.Name) and n.id == self.name for n in ast.walk(node))
+
+    def only_reads(self, statement: ast.stmt) -> bool:
+        """Whether *statement* uses the list without changing it: no binding or deletion of
+        the name, no method called on it, not handed to a call (which might change it)."""
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and node.id == self.name and \
+                    not isinstance(node.ctx, ast.Load):
+                return False
+            if isinstance(node, ast.Call) and any(
+                    self.reads(a) and not (isinstance(node.func, ast.Name) and node.func.id in
+                                           _READING_CALLS)
+                    for a in [node.func, *node.args, *(k.value for k in node.keywords)]):
+                return False
+        return True
+
+    def non_empty(self, where: Condition | None) -> str:
+        """The marker under which the list holds a builder at a reading line."""
+        assert self.state is not None
+        found = [both(c, where) for _, c, _ in self.state if not _contradicts(both(c, where))]
+        if not found:
+            return "never"
+        if None in found:
+            return "always"
+        merged = simplify(either(*(c for c in found if c is not None)))
+        return "always" if merged is None else render(merged)
 
     def extend(self, items: _Items) -> None:
         if self.state is None:
@@ -195,4 +237,4 @@ def trace_modules(source: str, tree: ast.Module, value: ast.expr, stop: int,
         return None
     except _Unreadable as exc:
         return exc.found
-    return ConditionalModules(_collect(items), name)
+    return ConditionalModules(_collect(items), name, tuple(tracer.read))

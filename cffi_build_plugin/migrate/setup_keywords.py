@@ -316,6 +316,7 @@ class _Converter:
                 "when = \"<PEP 508 marker>\" }], take cffi_modules out of setup.py, then run "
                 "migrate again"])
         if isinstance(static, ConditionalModules):  # read, so it wins over --exec's value
+            self.out.report += _reading_lines(static, self.executed, str(self.script.path))
             for module in static.modules:
                 self.out.modules.append(module.builder)
                 if module.when is not None:
@@ -524,3 +525,24 @@ def convert_keywords(script: SetupScript, root: Path,
     """Convert *values* (default: the keywords read from *script*'s setup() call)."""
     return _Converter(script, root, dict(script.call.keywords if values is None
                                          else values), executed=values is not None).run()
+
+
+
+def _reading_lines(found: ConditionalModules, executed: bool, where: str) -> list[str]:
+    """What setup.py's reads of the moved list become: they stay, with the list (report
+    lines); under --exec, whose run gives this interpreter's list only, an error."""
+    lines = []
+    for line, marker in found.reads:
+        test = {"always": "always true (every interpreter builds a module)",
+                "never": "never true (no interpreter builds a module)"}.get(
+            marker, f"true where {marker}")
+        lines.append(f"setup.py:{line} reads cffi_modules, which is {test} there")
+    if executed and lines:
+        raise MigrateError(where, [
+            f"{lines[0]}: --exec runs setup.py on this interpreter only, so what that line "
+            "computes would be recorded for every interpreter; run migrate without --exec "
+            "(setup.py keeps that line and the list it reads), or write the line without "
+            "cffi_modules (the interpreter test itself, a requirement as \"name; <marker>\"), "
+            "then run migrate again"])
+    return [f"{text}: setup.py keeps that line and the list's assignments it reads"
+            for text in lines]
