@@ -93,3 +93,52 @@ def test_a_call_given_the_list_may_change_it(tmp_path: Path) -> None:
     proc = cli(root)
     assert proc.returncode == 10
     assert "cffi_modules is computed" in proc.stderr
+
+
+# -- messages that name the file and line -------------------------------------------------------
+
+def test_every_assignment_of_a_computed_list_is_named(tmp_path: Path) -> None:
+    setup_py = ("import sys\nfrom setuptools import setup\n\n\ndef extra():\n    return []\n"
+                "\n\n\ncffi_modules = [\n    'pkg/_build.py:ffibuilder',\n]\n\n\n"
+                "cffi_modules = cffi_modules + extra()\n\n\ncffi_modules = list(cffi_modules)\n"
+                "install_requires = []\n" + _CALL)
+    root = write(tmp_path / "p", {**PKG, "setup.py": setup_py})
+    proc = cli(root)
+    assert proc.returncode == 10
+    assert "cffi_modules is assigned more than once (lines 10-12, 15, 18)" in proc.stderr
+
+
+def test_a_long_computed_value_is_named_by_its_line(tmp_path: Path) -> None:
+    call = ("setup(name='p', version='1', packages=['pkg'], cffi_modules=['pkg/_build.py:"
+            "ffibuilder'],\n      ext_modules=[Extension('pkg._speedups_extension', "
+            "['src/speedups_module.cpp'], language='c++')])\n")
+    root = write(tmp_path / "p", {**PKG, "setup.py": "from setuptools import Extension, "
+                                  "setup\n" + call})
+    out = migrate(root, "--dry-run")
+    kept = next(line for line in out if "keeps ext_modules" in line)
+    assert "a call to Extension is computed (line 3)" in kept
+    assert "['src/sp" not in kept
+
+
+@pytest.mark.parametrize(("files", "version_file", "why"), [
+    pytest.param({"version.py": '__version__ = "1.0"\n', "src/pkg/__init__.py": ""},
+                 "version.py", "version.py is no module setuptools' attr finds through "
+                 "package_dir {'': 'src'}", id="outside-package-dir"),
+    pytest.param({"pkg/_version.py": '__version__ = "1.0"\n__version__ = "1.1"\n'},
+                 "pkg/_version.py", "pkg/_version.py binds __version__ 2 times (setuptools' "
+                 "static read needs one literal)", id="assigned-twice"),
+])
+def test_a_version_file_attr_cannot_read_is_named(tmp_path: Path, files: dict[str, str],
+                                                    version_file: str, why: str) -> None:
+    src = "src/" if "src/pkg/__init__.py" in files else ""
+    setup_py = ("from setuptools import setup\nns = {}\n"
+                f"exec(open('{version_file}').read(), ns)\n"
+                "setup(name='p', version=ns['__version__'], packages=['pkg'], "
+                f"cffi_modules=['{src}pkg/_build.py:ffibuilder']"
+                + (", package_dir={'': 'src'})\n" if src else ")\n"))
+    root = write(tmp_path / "p", {**{src + k: v for k, v in PKG.items()}, **files,
+                                  "setup.py": setup_py})
+    out = migrate(root, "--dry-run")
+    kept = next(line for line in out if "keeps version" in line)
+    assert why in kept
+    assert "found no file" not in kept

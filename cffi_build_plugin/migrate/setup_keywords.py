@@ -135,26 +135,28 @@ class _Converter:
             return
         # A version --exec recorded is still better read where setup.py reads it: written
         # out, it would be frozen at today's value.
-        found = self._version_source(self.script.call.keywords.get(key))
+        problems: list[str] = []
+        found = self._version_source(self.script.call.keywords.get(key), problems)
         if found is None and isinstance(value, str):
             self.out.project["version"] = value
             return
         if found is None:
-            self.stay(key, _why(value) + "; migrate found no file it is read from")
+            self.stay(key, _why(value) + "; " + ("; ".join(problems) if problems else
+                                                 "migrate found no file it is read from"))
             return
         self.out.dynamic["version"] = found
         self.out.report.append(
             f"version: computed in setup.py ({_where(value)}); setuptools now reads it from "
             f"{_describe(found)}")
 
-    def _version_source(self, static: Any) -> dict[str, Any] | None:
+    def _version_source(self, static: Any, problems: list[str]) -> dict[str, Any] | None:
         """``{attr = ...}`` for a computed version read from a module's literal
         ``__version__`` (a path it opens or runs, an import), changing nothing."""
         package_dir = self.values.get("package_dir", {})
         if not isinstance(static, Unresolved) or not isinstance(package_dir, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in package_dir.items()):
             return None
-        attr = version_attr(self.script, static.lines, self.root, package_dir)
+        attr = version_attr(self.script, static.lines, self.root, package_dir, problems)
         return {"attr": attr} if attr is not None else None
 
     def readme(self, key: str) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -56,10 +56,14 @@ class Unresolved:
 
     why: str
     lines: tuple[int, int]
+    #: Every statement's lines, when more than one computes it (a name assigned 3 times).
+    spans: tuple[tuple[int, int], ...] = ()
 
     def where(self) -> str:
-        first, last = self.lines
-        return f"line {first}" if first == last else f"lines {first}-{last}"
+        spans = self.spans or (self.lines,)
+        text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+        return f"line {text}" if len(spans) == 1 and spans[0][0] == spans[0][1] else \
+            f"lines {text}"
 
 
 @dataclass(frozen=True)
@@ -159,17 +163,20 @@ class _NameValues:
         """Names assigned once at module level resolve; names assigned under control flow, or
         more than once, are computed."""
         counts: dict[str, int] = {}
+        spans: dict[str, list[tuple[int, int]]] = {}
         for node in _all_statements(tree.body):
             for target in _stored_names(node):
                 counts[target] = counts.get(target, 0) + 1
+                spans.setdefault(target, []).append((node.lineno, node.end_lineno or node.lineno))
         for node in tree.body:
             if isinstance(node, ast.FunctionDef) and counts.get(node.name) == 1:
                 self.env[node.name] = _ReaderFunction(node)
             elif (isinstance(node, ast.Assign) and len(node.targets) == 1
                     and isinstance(node.targets[0], ast.Name)):
                 name = node.targets[0].id
-                self.env[name] = (self.resolve(node.value) if counts.get(name) == 1
-                                  else _unresolved(node, f"{name} is assigned more than once"))
+                self.env[name] = (self.resolve(node.value) if counts.get(name) == 1 else
+                                  replace(_unresolved(node, f"{name} is assigned more than once"),
+                                          spans=tuple(spans[name])))
             elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) \
                     and node.value is not None and counts.get(node.target.id) == 1:
                 self.env[node.target.id] = self.resolve(node.value)
@@ -227,7 +234,7 @@ class _NameValues:
                 return _ProjectDir()
         if isinstance(node, ast.Call):
             return self._call(node)
-        return _unresolved(node, f"{ast.unparse(node)[:40]} is computed")
+        return _unresolved(node, f"{_short(node)} is computed")
 
     def _binop(self, node: ast.BinOp) -> Value:
         left, right = self.resolve(node.left), self.resolve(node.right)
@@ -240,7 +247,7 @@ class _NameValues:
         if isinstance(node.op, ast.Add) and type(left) is type(right) \
                 and isinstance(left, (str, list, tuple)):
             return left + right
-        return _unresolved(node, f"{ast.unparse(node)[:40]} is computed")
+        return _unresolved(node, f"{_short(node)} is computed")
 
     def _call(self, node: ast.Call) -> Value:  # noqa: PLR0911
         func = node.func
@@ -275,7 +282,7 @@ class _NameValues:
             return self._method(node, func)
         if isinstance(func, ast.Name) and isinstance(self.env.get(func.id), _ReaderFunction):
             return self._inline_reader(node, self.env[func.id].node)
-        return _unresolved(node, f"{ast.unparse(node)[:40]} is computed")
+        return _unresolved(node, f"{_short(node)} is computed")
 
     def _join(self, node: ast.Call) -> Value:
         parts: list[Value] = []
@@ -288,7 +295,7 @@ class _NameValues:
             return _ProjectPath("/".join(parts[1:]))
         if all(isinstance(p, str) for p in parts):
             return _ProjectPath("/".join(parts))
-        return _unresolved(node, f"{ast.unparse(node)[:40]} is computed")
+        return _unresolved(node, f"{_short(node)} is computed")
 
     def _method(self, node: ast.Call, func: ast.Attribute) -> Value:
         base = self.resolve(func.value)
@@ -302,7 +309,7 @@ class _NameValues:
             return FileText(base.path, lines=True)
         if isinstance(base, FileText) and func.attr == "strip" and not node.args:
             return base  # setuptools strips file: and attr: values too
-        return _unresolved(node, f"{ast.unparse(node)[:40]} is computed")
+        return _unresolved(node, f"{_short(node)} is computed")
 
     def _inline_reader(self, call: ast.Call, fn: ast.FunctionDef) -> Value:
         """``read("README.rst")`` where ``read`` returns a file's text."""
@@ -363,6 +370,16 @@ class _NameValues:
 @dataclass(frozen=True)
 class _OpenFile:
     path: str
+
+
+def _short(node: ast.AST) -> str:
+    """The expression as written when short; else what it is (the message names its line)."""
+    text = ast.unparse(node)
+    if len(text) <= 40:
+        return text
+    if isinstance(node, ast.Call):
+        return f"a call to {_short(node.func)}"
+    return f"a {type(node).__name__.lower()} expression"
 
 
 def _unresolved(node: ast.AST, why: str) -> Unresolved:

@@ -190,11 +190,27 @@ def _imported_modules(script: SetupScript, code: str) -> set[str]:
     return found
 
 
+def _why_not(module: str, package_dir: Mapping[str, str], root: Path) -> str:
+    """Why ``module.__version__`` is no attr setuptools reads (for the kept version's reason)."""
+    path = _module_file(module, package_dir, root)
+    if path is None or not path.is_relative_to(root):
+        return f"module {module} is not found through package_dir {dict(package_dir)!r}"
+    rel = path.relative_to(root).as_posix()
+    tree = _parse(path)
+    if tree is None:
+        return f"{rel} does not parse"
+    count = _bindings(tree, _NAME)
+    if count != 1:
+        return f"{rel} binds {_NAME} {count} times (setuptools' static read needs one literal)"
+    return f"{rel}'s {_NAME} is not a version string literal"
+
+
 def version_attr(script: SetupScript, lines: tuple[int, int], root: Path,
-                 package_dir: Mapping[str, str]) -> str | None:
+                 package_dir: Mapping[str, str], problems: list[str] | None = None
+                 ) -> str | None:
     """The attr a version computed on *lines* of setup.py is read from: the code there (and
     the functions it calls) reads ``__version__`` from one module of the project and does
-    nothing to it; None when not."""
+    nothing to it; None when not (*problems* then says why for each file it reads)."""
     first, last = lines
     code = "\n".join(script.source.splitlines()[first - 1:last])
     for node in script.tree.body:  # and the functions it calls: get_version()
@@ -204,14 +220,23 @@ def version_attr(script: SetupScript, lines: tuple[int, int], root: Path,
         return None
     root = root.resolve()
     found = set()
+    why: list[str] = []
     for rel in sorted(paths_mentioned(script)):
         if rel.endswith(".py") and "\n" not in rel and (root / rel).is_file():
             module = _module_name(rel, package_dir, root)
-            attr = _resolve(module, _NAME, package_dir, root) if module else None
-            if attr is not None:
-                found.add(attr)
+            if module is None:
+                why.append(f"{rel} is no module setuptools' attr finds through package_dir "
+                           f"{dict(package_dir)!r}")
+                continue
+            attr = _resolve(module, _NAME, package_dir, root)
+            found |= {attr} if attr else set()
+            why += [] if attr else [_why_not(module, package_dir, root)]
     for module in _imported_modules(script, code):
         attr = _resolve(module, _NAME, package_dir, root)
-        if attr is not None:
-            found.add(attr)
+        found |= {attr} if attr else set()
+        why += [] if attr else [_why_not(module, package_dir, root)]
+    if len(found) > 1:
+        why.append(f"it is read from several modules ({', '.join(sorted(found))})")
+    if problems is not None:
+        problems += why
     return found.pop() if len(found) == 1 else None
