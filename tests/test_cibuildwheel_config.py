@@ -147,3 +147,53 @@ def test_one_build_per_wheel_name(tmp_path: Path, requires_python: str,
         assert name not in built, f"{identifier} builds {name} again"
         built.append(name)
     assert any("abi3.abi3t" in w.name for w in built) == (skip is not None)
+
+
+def _identifier_env(identifier: str) -> dict[str, str]:
+    """What a cibuildwheel identifier tells a marker, spelt out here independently of
+    init/skips.py."""
+    python, platform = identifier.split("-", 1)
+    pypy = python.startswith("pp")
+    env = {"implementation_name": "pypy" if pypy else "cpython",
+           "platform_python_implementation": "PyPy" if pypy else "CPython",
+           "python_version": f"3.{python[3:].rstrip('t')}"}
+    system = platform.split("_")[0]
+    env["sys_platform"] = {"manylinux": "linux", "musllinux": "linux", "macosx": "darwin",
+                           "win": "win32"}[system]
+    env["platform_machine"] = {"amd64": "AMD64", "arm64": "ARM64"}.get(
+        platform.split("_", 1)[1], platform.split("_", 1)[1]) if system == "win" else \
+        platform.split("_", 1)[1]
+    return env
+
+
+@pytest.mark.parametrize("when", [
+    "platform_python_implementation == 'CPython'",
+    "platform_python_implementation == 'PyPy'",
+    "python_version >= '3.12'",
+    "sys_platform == 'win32' or platform_machine == 'arm64'",
+    "platform_machine == 'aarch64' and implementation_name == 'cpython'",
+])
+def test_markers_skip_exactly_the_builds_with_no_compiled_module(tmp_path: Path,
+                                                                 when: str) -> None:
+    """cibuildwheel's own identifiers over the generated table: every build it keeps compiles
+    the module (a pure wheel would stop it), every one it drops would not."""
+    from packaging.markers import Marker
+
+    modules = discover(EXAMPLE).modules
+    facts = ProjectFacts("demo", modules, (3, 9), has_tests=True, test_extra=None,
+                         conditional=frozenset(m.module_name for m in modules if m.module_name),
+                         markers=(when,), compiled_markers=(when,) * len(modules))
+    plain = ProjectFacts("demo", modules, (3, 9), has_tests=True, test_extra=None)
+    for name, chosen in (("all", plain), ("kept", facts)):
+        doc = tomlkit.document()
+        doc["project"] = {"name": "demo", "version": "1", "requires-python": ">=3.9"}
+        doc["tool"] = {"cibuildwheel": cibuildwheel_table(chosen)}
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "pyproject.toml").write_text(tomlkit.dumps(doc))
+    for platform in PLATFORMS:
+        every = cibuildwheel_identifiers(tmp_path / "all", platform, "all")
+        kept = cibuildwheel_identifiers(tmp_path / "kept", platform, "all")
+        every = [i for i in every if re.search(r"x86_64|aarch64|arm64|amd64", i)]
+        kept = [i for i in kept if re.search(r"x86_64|aarch64|arm64|amd64", i)]
+        wanted = [i for i in every if Marker(when).evaluate(_identifier_env(i))]
+        assert kept == wanted, (platform, sorted(set(every) - set(kept)))

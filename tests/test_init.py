@@ -418,3 +418,62 @@ def test_init_runs_on_the_oldest_python(py39, env, tmp_path):
     assert (root / WORKFLOW).read_text().startswith("# Written by `cffi-build-plugin init`")
     again = run([python, "-m", "cffi_build_plugin", "init", root], env=env).stdout
     assert "nothing changed\n\nNext steps:\n" in again
+
+
+# -- when markers (issue 17): no build that comes out pure -----------------------------------
+
+CPYTHON_ONLY = "platform_python_implementation == 'CPython'"
+
+
+def with_marker(root: Path, when: str) -> Path:
+    with (root / "pyproject.toml").open("a") as f:
+        f.write(f'\n[tool.cffi-build-plugin]\nmodules = [{{ builder = "build_plain.py:ffibuilder"'
+                f', when = "{when}" }}]\n')
+    return root
+
+
+def test_markers_skip_the_builds_they_leave_pure(tmp_path: Path) -> None:
+    # PyPy builds no compiled module here: its wheel would be pp39-none-any, which
+    # cibuildwheel stops on (NonPlatformWheelError). PyPy installs from the sdist instead.
+    root = with_marker(make_plain(tmp_path / "p"), CPYTHON_ONLY)
+    plan = init_changes(root)
+    apply_changes(plan.changes)
+    table = pyproject(root)["tool"]["cibuildwheel"]
+    assert table["skip"] == ["cp3{16..40}t-*", "pp*"]
+    assert "these interpreters install from the sdist" in (root / "pyproject.toml").read_text()
+    assert any(line.startswith("[tool.cibuildwheel] skips pp*: ") for line in plan.report)
+    ids = cibuildwheel_identifiers(root, "linux")
+    assert ids
+    assert not [i for i in ids if i.startswith("pp")]
+    assert "cp311-manylinux_x86_64" in ids
+
+
+def test_setup_py_extensions_keep_every_build(tmp_path: Path) -> None:
+    # tests/packages/pypy-only-module's shape: CPython's wheel holds setup.py's extension.
+    root = with_marker(make_plain(tmp_path / "p"), "platform_python_implementation == 'PyPy'")
+    (root / "setup.py").write_text("from setuptools import Extension, setup\n"
+                                   "setup(ext_modules=[Extension('plain._c', ['c.c'])])\n")
+    apply_changes(init_changes(root).changes)
+    assert pyproject(root)["tool"]["cibuildwheel"]["skip"] == ["cp3{16..40}t-*"]
+
+
+def test_abi_only_project_with_markers_publishes_the_sdist_alone(tmp_path: Path) -> None:
+    # Each interpreter's pure wheel (cp313-none-any) is right for that interpreter only:
+    # neither "one py3-none-any wheel for everyone" nor cibuildwheel can serve it.
+    root = with_marker(make_plain(tmp_path / "p", builder=ABI_BUILDER), CPYTHON_ONLY)
+    plan = init_changes(root)
+    apply_changes(plan.changes)
+    assert "cibuildwheel" not in pyproject(root).get("tool", {})
+    text = (root / WORKFLOW).read_text()
+    assert "serves CPython and PyPy everywhere" not in text
+    assert "no wheel is published, every interpreter builds its own from the sdist" in text
+    assert "release the sdist alone goes to\n# PyPI" in text
+    jobs = load_flow(root)["jobs"]
+    dist_run = jobs["dist"]["steps"][3]["run"]
+    assert dist_run.rstrip().endswith("rm dist/*.whl  # right for CPython 3.13 only")
+    tests_run = jobs["tests"]["steps"][-1]["run"]
+    assert "python -m pip install dist/*.tar.gz" in tests_run
+    assert 'import plain._twice' not in tests_run  # conditional: not in every install
+    assert any("the sdist alone: each interpreter builds its own pure wheel" in line
+               for line in plan.report)
+    assert workflow_schema([root / WORKFLOW]).returncode == 0

@@ -19,6 +19,7 @@ from tests.conftest import copy_project
 from tests.wheels import PLATFORM, names, run_project_tests, tag
 
 PYPY_ONLY = "platform_python_implementation == 'PyPy'"
+CPYTHON_ONLY = "platform_python_implementation == 'CPython'"
 MODULE = "interp_split._ffi"
 SKIPPED_ON_311 = (f'module {MODULE} (interp_split/_build.py:ffi) skipped: when = "{PYPY_ONLY}" '
                   "is false on CPython 3.11")
@@ -249,6 +250,14 @@ def test_pypy_wheel_from_the_cpython_sdist_holds_the_cffi_module(
     ("abi-only", """[{ builder = "src/abionly/ffi_build.py:ffibuilder", """
                  """when = "platform_python_implementation == 'CPython'" }]""",
      "cp311-none-any", "tagging the pure wheel for this interpreter"),
+    # The full version is the interpreter's: no platform in the tag.
+    ("abi-only", """[{ builder = "src/abionly/ffi_build.py:ffibuilder", """
+                 """when = "python_full_version >= '3.9.1'" }]""",
+     "cp311-none-any", "tagging the pure wheel for this interpreter:"),
+    # A platform marker: right to install here (pip from the sdist), said to be no upload.
+    ("abi-only", """[{ builder = "src/abionly/ffi_build.py:ffibuilder", """
+                 """when = "sys_platform == 'linux'" }]""",
+     f"cp311-none-{PLATFORM}", "right to install here, not to publish"),
 ])
 def test_markers_narrow_the_tag_where_one_wheel_would_promise_too_much(
         py311, tools, env, tmp_path: Path, fixture: str, modules: str, expected_tag: str,
@@ -263,3 +272,76 @@ def test_markers_narrow_the_tag_where_one_wheel_would_promise_too_much(
     assert says in proc.stdout + proc.stderr
     (wheel,) = out.glob("*.whl")
     assert tag(wheel) == expected_tag
+
+
+# -- what a marker reads: interpreter or platform; cross-compiling -------------------------
+
+@pytest.mark.parametrize("variable", ["python_full_version", "implementation_version"])
+def test_full_versions_are_the_interpreters(variable: str) -> None:
+    from cffi_build_plugin.modules.markers import INTERPRETER_VARIABLES, marker_variables
+
+    # A pure wheel whose marker reads only these is right for this interpreter anywhere.
+    assert marker_variables(f"{variable} >= '3.9.1'") <= INTERPRETER_VARIABLES
+
+
+@pytest.mark.parametrize(("variables", "expected"), [
+    # cibuildwheel's macOS arm64 build on an x86_64 runner.
+    ({"_PYTHON_HOST_PLATFORM": "macosx-11.0-arm64", "ARCHFLAGS": "-arch arm64"},
+     {"sys_platform": "darwin", "platform_system": "Darwin", "platform_machine": "arm64"}),
+    ({"_PYTHON_HOST_PLATFORM": "linux-aarch64"},
+     {"sys_platform": "linux", "platform_machine": "aarch64"}),
+    # universal2: one module for two machines, so ARCHFLAGS decides only when it names one.
+    ({"_PYTHON_HOST_PLATFORM": "macosx-10.9-universal2", "ARCHFLAGS": "-arch x86_64"},
+     {"sys_platform": "darwin", "platform_machine": "x86_64"}),
+])
+def test_a_cross_compile_is_evaluated_for_its_target(variables: dict[str, str],
+                                                     expected: dict[str, str]) -> None:
+    from cffi_build_plugin.modules.markers import build_environment
+
+    env = build_environment(variables=variables)
+    assert {k: env[k] for k in expected} == expected
+    # wheel --target's machine wins over the variables.
+    assert build_environment("ppc64le", variables)["platform_machine"] == "ppc64le"
+
+
+def test_several_archs_leave_the_machine_the_hosts() -> None:
+    from packaging.markers import default_environment
+
+    from cffi_build_plugin.modules.markers import build_environment
+
+    both = {"_PYTHON_HOST_PLATFORM": "macosx-10.9-universal2",
+            "ARCHFLAGS": "-arch arm64 -arch x86_64"}
+    assert build_environment(variables=both)["platform_machine"] == \
+        default_environment()["platform_machine"]
+
+
+def test_list_follows_pythons_host_platform(tmp_path: Path, monkeypatch) -> None:
+    project = project_with(tmp_path, "\"platform_machine == 'aarch64'\"")
+    monkeypatch.setenv("_PYTHON_HOST_PLATFORM", "linux-aarch64")
+    data = json.loads(cli("list", "--json", project)[1])
+    assert data["modules"][0]["built_here"] is True
+
+
+@pytest.mark.slow
+@pytest.mark.pypy
+def test_pypy_build_left_pure_by_a_marker_is_one_cibuildwheel_skips(pypy39, tools, env,
+                                                                     tmp_path: Path) -> None:
+    """A compiled-only project for CPython: PyPy's wheel is pure (pp39-none-any, which
+    cibuildwheel stops on), so init's table skips PyPy, per cibuildwheel's own identifiers."""
+    from cffi_build_plugin.edits.files import apply_changes
+    from cffi_build_plugin.init.changes import init_changes
+    from tests.checks import cibuildwheel_identifiers
+
+    project = copy_project("flat-api", tmp_path / "proj")
+    pyproject = project / "pyproject.toml"
+    head, _, _ = pyproject.read_text().partition("[tool.cffi-build-plugin]")
+    pyproject.write_text(f"{head}[tool.cffi-build-plugin]\nmodules = [{{ builder = "
+                         f'"build_flatapi.py:ffibuilder", when = "{CPYTHON_ONLY}" }}]\n')
+    out = tmp_path / "out"
+    isolated_build(tools(pypy39), project, out, env=for_interpreter(pypy39, env))
+    (wheel,) = out.glob("*.whl")
+    assert tag(wheel) == "pp39-none-any"
+    apply_changes(init_changes(project).changes)
+    ids = cibuildwheel_identifiers(project, "linux", "x86_64")
+    assert "cp311-manylinux_x86_64" in ids
+    assert not [i for i in ids if i.startswith("pp39")], ids

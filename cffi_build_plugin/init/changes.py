@@ -30,6 +30,7 @@ from .cibuildwheel import ProjectFacts, cibuildwheel_table
 from .manifest import tests_manifest_change
 from .next_steps import next_steps
 from .repository import read_repository
+from .skips import builds_own_extensions
 from .workflow import workflow
 
 __all__ = ["Change", "InitChanges", "init_changes"]
@@ -76,16 +77,23 @@ def _facts(root: Path, doc: TOMLDocument) -> tuple[Project, ProjectFacts]:
         limited_api=tuple(m.py_limited_api for m in plan.modules if m.may_be_api),
         conditional=frozenset(m.declared.module_name for m in plan.modules
                               if m.when and m.declared and m.declared.module_name),
+        markers=tuple(m.when for m in plan.modules if m.when),
+        compiled_markers=tuple(m.when for m in plan.modules if m.may_be_api),
+        own_extensions=builds_own_extensions(root),
     )
 
 
 def _cibuildwheel(doc: TOMLDocument, facts: ProjectFacts, force: bool, source: str,
                   report: list[str]) -> bool:
     """Add or keep the table; whether it is (now) what init writes."""
-    if facts.pure:
+    if facts.abi_only:
         report.append("no [tool.cibuildwheel]: every module is ABI mode, so the wheel is pure "
                       "and cibuildwheel would refuse it")
         return False
+    if facts.pure_builds:
+        report.append(f"[tool.cibuildwheel] skips {', '.join(facts.pure_builds)}: their "
+                      "modules' when markers build no compiled module there, and cibuildwheel "
+                      "refuses a pure wheel; those interpreters install from the sdist")
     tool = get_table(doc, "tool", source)
     wanted = cibuildwheel_table(facts)
     existing = tool.get("cibuildwheel")
@@ -120,7 +128,7 @@ def init_changes(root: Path, *, force: bool = False) -> InitChanges:
     if doc.as_string() != before:
         changes.append(Change(pyproject, before.replace("\n", newline),
                               doc.as_string().replace("\n", newline)))
-    if not facts.pure and facts.has_tests:
+    if not facts.abi_only and facts.has_tests:
         requires = doc.unwrap().get("build-system", {}).get("requires", [])
         manifest = tests_manifest_change(root, requires, report)
         if manifest is not None:
@@ -140,7 +148,8 @@ def init_changes(root: Path, *, force: bool = False) -> InitChanges:
     else:
         changes.append(Change(flow_path, old_flow, flow))
         kind = ("sdist, the pure wheel from it" if facts.pure
-                else "sdist, the cibuildwheel matrix from it")
+                else "the sdist alone: each interpreter builds its own pure wheel from it"
+                if facts.sdist_only else "sdist, the cibuildwheel matrix from it")
         report.append(f"{'replaced' if old_flow else 'added'} {WORKFLOW.as_posix()} "
                       f"({kind}, check, publish with trusted publishing; runs on pushes to "
                       f"{repository.default_branch!r}, {repository.branch_source})")

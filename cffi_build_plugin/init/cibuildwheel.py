@@ -12,6 +12,7 @@ from cffi_build_plugin.config.settings import LimitedApi
 from cffi_build_plugin.modules.abi import ABI3T_SINCE, PythonVersion
 from cffi_build_plugin.modules.discovery import DeclaredModule
 
+from .skips import skip_patterns
 from .system_packages import BUILT_IN, SystemPackages, packages_for
 
 __all__ = ["ProjectFacts", "cibuildwheel_table", "known_libraries", "unmapped_libraries"]
@@ -36,6 +37,12 @@ class ProjectFacts:
     limited_api: tuple[LimitedApi, ...] = ("auto",)
     #: Modules built only where their ``when`` marker holds: not imported by every wheel.
     conditional: frozenset[str] = frozenset()
+    #: Every module's ``when`` marker, where it has one.
+    markers: tuple[str, ...] = ()
+    #: The ``when`` of each module that may be API mode (None: built everywhere).
+    compiled_markers: tuple[str | None, ...] = ()
+    #: setup.py may build extensions of its own (every wheel then holds compiled code).
+    own_extensions: bool = False
 
     @property
     def imports(self) -> list[str]:
@@ -53,10 +60,29 @@ class ProjectFacts:
         return max([*fixed, self.python_floor or (3, 9)])
 
     @property
-    def pure(self) -> bool:
-        """Only ABI-mode modules: one py3-none-any wheel, no cibuildwheel."""
-        return (self.all_declared and bool(self.modules)
+    def abi_only(self) -> bool:
+        """Only ABI-mode modules, no extension of setup.py's own: pure wheels."""
+        return (self.all_declared and bool(self.modules) and not self.own_extensions
                 and all(m.mode == "ABI" for m in self.modules))
+
+    @property
+    def pure(self) -> bool:
+        """One py3-none-any wheel, no cibuildwheel: only ABI-mode modules, none of them
+        with a ``when`` marker (that wheel would be right for some interpreters only)."""
+        return self.abi_only and not self.markers
+
+    @property
+    def sdist_only(self) -> bool:
+        """ABI-mode modules with markers: each interpreter builds its own pure wheel
+        (cp311-none-any), which cibuildwheel refuses; every one installs from the sdist."""
+        return self.abi_only and bool(self.markers)
+
+    @property
+    def pure_builds(self) -> list[str]:
+        """cibuildwheel skip selectors for the builds no compiled module is built in."""
+        if self.own_extensions or not self.all_declared or not self.markers:
+            return []
+        return skip_patterns(self.compiled_markers)
 
 
 def _linked_libraries(facts: ProjectFacts) -> tuple[list[str], list[str]]:
@@ -101,14 +127,14 @@ def _test_command(facts: ProjectFacts, table: Table) -> None:
     table["test-command"] = f'python -c "import {", ".join(imports)}"'
 
 
-def _skip_duplicate_abi3t(facts: ProjectFacts, table: Table) -> None:
+def _skip_duplicate_abi3t(facts: ProjectFacts, table: Table) -> list[str]:
     """One build makes the abi3.abi3t wheel (PEP 803) that free-threaded CPython 3.15+ and
     GIL CPython 3.15+ share. cibuildwheel re-tests an abi3 wheel on later GIL versions but
     builds every free-threaded identifier again, and stops at the second wheel of the same
     name: skip the free-threaded ones whose wheel an earlier build already made."""
     floor = facts.stable_abi_floor
     if facts.pure or floor is None:
-        return
+        return []
     if floor >= ABI3T_SINCE:
         first, builder = floor[1], f"cp{floor[0]}{floor[1]} (GIL)"
     else:
@@ -119,7 +145,20 @@ def _skip_duplicate_abi3t(facts: ProjectFacts, table: Table) -> None:
     table.add(tomlkit.comment(
         "later free-threaded builds would make the same file again, which cibuildwheel "
         "refuses."))
-    table["skip"] = [f"cp3{{{first}..40}}t-*"]
+    return [f"cp3{{{first}..40}}t-*"]
+
+
+def _skip_pure_builds(facts: ProjectFacts, table: Table) -> list[str]:
+    """The builds the markers leave with no compiled module: cibuildwheel stops on their
+    pure wheel; those interpreters install from the sdist."""
+    patterns = facts.pure_builds
+    if patterns:
+        table.add(tomlkit.comment(
+            "The when markers build no compiled module here: the wheel would be pure, which "
+            "cibuildwheel"))
+        table.add(tomlkit.comment(
+            "refuses; these interpreters install from the sdist (a pure build, no compiler)."))
+    return patterns
 
 
 def _vcpkg_install(packages: list[SystemPackages], triplet: str) -> str:
@@ -141,7 +180,9 @@ def cibuildwheel_table(facts: ProjectFacts) -> Table:
     table["enable"] = ["pypy", "pypy-eol"] if eol else ["pypy"]
     table.add(tomlkit.comment('64-bit only: no i686 Linux, no 32-bit Windows ("auto" adds them).'))
     table["archs"] = ["auto64"]
-    _skip_duplicate_abi3t(facts, table)
+    skip = _skip_duplicate_abi3t(facts, table) + _skip_pure_builds(facts, table)
+    if skip:
+        table["skip"] = skip
     table["build-frontend"] = "build"
     _test_command(facts, table)
     known, unknown = _linked_libraries(facts)

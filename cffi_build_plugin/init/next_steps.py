@@ -66,7 +66,7 @@ def _libraries(facts: ProjectFacts) -> list[str]:
 
 
 def _runtime_libraries(facts: ProjectFacts) -> list[str]:
-    if not facts.pure or not facts.has_tests:
+    if not facts.abi_only or not facts.has_tests:
         return []
     return ["ABI-mode modules open their C library at run time: the tests job runs tests/ on",
             "  Linux, macOS and Windows runners, which must have it; for a library they lack,",

@@ -47,9 +47,10 @@ def test_pythons(facts: ProjectFacts) -> list[str]:
 
 def _test_step(facts: ProjectFacts) -> tuple[str, str, list[str]]:
     """(what the header says, step name, bash lines) of the pure wheel's test step."""
+    dist = "dist/*.tar.gz" if facts.sdist_only else "dist/*.whl"
     if facts.has_tests:
-        wheel = f'"$(ls dist/*.whl)[{facts.test_extra}]"' if facts.test_extra else \
-            "dist/*.whl pytest"
+        wheel = f'"$(ls {dist})[{facts.test_extra}]"' if facts.test_extra else \
+            f"{dist} pytest"
         return ("the project's tests/ against the installed wheel",
                 "Install the wheel, run tests/", [
             f"python -m pip install {wheel}",
@@ -61,15 +62,34 @@ def _test_step(facts: ProjectFacts) -> tuple[str, str, list[str]]:
     imports = facts.imports
     return ("an import of each cffi module (no tests/ folder)",
             "Install the wheel, import each cffi module", [
-                "python -m pip install dist/*.whl",
+                f"python -m pip install {dist}",
                 'cd "$RUNNER_TEMP"',
                 *([f'python -c "import {", ".join(imports)}"'] if imports else []),
             ])
 
 
+_ONE_WHEEL = """\
+# one pure wheel (py3-none-any) serves CPython and PyPy everywhere; cibuildwheel refuses pure
+# wheels, `build` makes the sdist and then the wheel from that sdist (so a file the sdist lacks
+# fails here)."""
+_SDIST_ONLY = """\
+# its wheels are pure, but its modules' when markers make each right for one interpreter only
+# (cp313-none-any): no wheel is published, every interpreter builds its own from the sdist (no
+# compiler needed). `build` makes the sdist and a wheel from it, which is checked, not kept."""
+
+
+def _pure_values(facts: ProjectFacts) -> dict[str, str]:
+    """The pure workflow's header, what it publishes and whether the wheel is dropped."""
+    if facts.sdist_only:
+        return {"pure_header": _SDIST_ONLY, "published": "the sdist alone goes",
+                "drop_wheel": "\n" + _RUN_INDENT + "rm dist/*.whl  # right for CPython 3.13 only"}
+    return {"pure_header": _ONE_WHEEL, "published": "the wheel and the sdist go",
+            "drop_wheel": ""}
+
+
 def workflow(facts: ProjectFacts, default_branch: str, file_name: str) -> str:
     """The workflow file for *facts*, every action pinned by commit."""
-    name = "wheels-pure.yml" if facts.pure else "wheels-compiled.yml"
+    name = "wheels-pure.yml" if facts.abi_only else "wheels-compiled.yml"
     # files() of the package, not of templates/ (no __init__.py there: 3.9 cannot).
     template = resources.files("cffi_build_plugin.init").joinpath("templates").joinpath(name)
     text = template.read_text("utf-8")
@@ -83,8 +103,9 @@ def workflow(facts: ProjectFacts, default_branch: str, file_name: str) -> str:
         "environment": ENVIRONMENT,
         "workflow_file": file_name,
     }
-    if facts.pure:
+    if facts.abi_only:
         what, step, lines = _test_step(facts)
+        values.update(_pure_values(facts))
         values.update(tests_what=what, test_step_name=step,
                       test_pythons=", ".join(f'"{v}"' for v in test_pythons(facts)),
                       test_run="\n".join(_RUN_INDENT + line for line in lines))

@@ -96,6 +96,13 @@ class BdistWheelMixin(_BdistWheel):
         log.info("tagging the pure wheel for this interpreter%s: its cffi modules' when "
                  "markers decide per interpreter (%s)", " and platform" if platform else "",
                  "; ".join(markers))
+        if platform:
+            # Right for the pip that builds it from the sdist; not for an index: PyPI takes
+            # no linux_* tag and auditwheel repairs no wheel without native code.
+            log.warning("this pure wheel is tagged for this platform: right to install here, "
+                        "not to publish (PyPI refuses linux_* tags); the interpreters whose "
+                        "modules are all skipped install from the sdist, see docs/"
+                        "configuration.md")
 
     def get_tag(self) -> tuple[str, str, str]:
         if self._stable_abi is not None:
