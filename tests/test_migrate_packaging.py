@@ -152,21 +152,25 @@ def test_ext_package_in_pyproject_tool_setuptools_moves_too(tmp_path: Path) -> N
     assert modules_table(root) == [{"builder": "pkg/_build.py:ffibuilder", "package": "pkg"}]
 
 
-def test_a_dotted_module_name_under_ext_package_is_an_error_naming_the_line(
+def test_a_dotted_module_name_under_ext_package_from_pyproject_is_an_error_naming_the_line(
         tmp_path: Path) -> None:
-    """ext_package also prefixes dotted names; the package key does not: say what to write."""
+    """ext_package also prefixes dotted names; the package key does not. setup.py's
+    ext_package can stay for them (tests/test_migrate_ext_package_dotted.py); one written in
+    pyproject.toml's [tool.setuptools] cannot: say what to write."""
     builder = PKG["pkg/_build.py"].replace('"pkg._f"', '"sub._f"')
-    root = write(tmp_path / "p", {**PKG, "pkg/_build.py": builder, "setup.py": (
-        'from setuptools import setup\n\nsetup(name="x", version="1", packages=["pkg"], '
-        'ext_package="pkg", cffi_modules=["pkg/_build.py:ffibuilder"])\n')})
+    root = write(tmp_path / "p", {
+        **PKG, "pkg/_build.py": builder,
+        "pyproject.toml": '[project]\nname = "x"\nversion = "1"\ndependencies = ["cffi"]\n\n'
+                          '[tool.setuptools]\npackages = ["pkg"]\next-package = "pkg"\n',
+        "setup.py": 'from setuptools import setup\n\n'
+                    'setup(cffi_modules=["pkg/_build.py:ffibuilder"])\n'})
     before = snapshot(root)
     proc = cli(root)
     assert proc.returncode == 10, proc.stdout + proc.stderr
-    assert proc.stderr.startswith(f"ERROR cannot migrate {root / 'setup.py'}:\n")
     assert ("pkg/_build.py:5: set_source() names the module 'sub._f', which ext_package 'pkg' "
             "makes pkg.sub._f; the package key of [tool.cffi-build-plugin].modules only "
-            'prefixes names without a dot: write set_source("pkg.sub._f", ...) and drop '
-            "ext_package, then run migrate again") in proc.stderr
+            'prefixes names without a dot: write set_source("pkg.sub._f", ...), then run '
+            "migrate again (ext_package goes: nothing else is named inside it)") in proc.stderr
     assert tree_changes(before, snapshot(root)) == []
 
 

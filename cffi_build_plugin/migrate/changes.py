@@ -24,7 +24,7 @@ from cffi_build_plugin.edits.files import Change, with_lf
 from cffi_build_plugin.edits.pyproject import load_pyproject
 from cffi_build_plugin.errors import MigrateError
 
-from .module_package import package_modules
+from .module_package import has_dotted_name, package_modules
 from .outside_references import find_outside_references
 from .requirements import merge_requirements
 from .setup_cfg_convert import CfgConversion, convert_setup_cfg
@@ -429,9 +429,18 @@ def _names_and_contents(doc: TOMLDocument, root: Path, sources: _Sources, had_mo
     setuptools: Any = doc.get("tool", {}).get("setuptools", {})
     written = setuptools.pop("ext-package", None)
     ext_package = sources.ext_package or (str(written) if written is not None else None)
-    if ext_package and not had_modules and PLUGIN_NAME in doc.get("tool", {}):
-        origin = root / ("setup.py" if sources.conversion.ext_package else "setup.cfg")
-        package_modules(doc, ext_package, root, str(origin), report)
+    from_setup_py = bool(sources.conversion.ext_package)
+    if ext_package and PLUGIN_NAME in doc.get("tool", {}):
+        origin = root / ("setup.py" if from_setup_py else "setup.cfg")
+        # setup.py's C extensions keep it in setup.py or setup.cfg (see _read_sources).
+        stays = written is None and sources.script is not None and (
+            "ext_package" in sources.conversion.keep if from_setup_py
+            else "ext_modules" in sources.script.call.keywords)
+        if (package_modules(doc, ext_package, root, str(origin), report, stays, from_setup_py)
+                if not had_modules else from_setup_py and has_dotted_name(doc, root)):
+            sources.conversion.keep["ext_package"] = (
+                "a cffi module's dotted name is prefixed by it (package only prefixes "
+                "names without a dot)")
     keep_shipped_inputs(doc, root, report)
 
 
