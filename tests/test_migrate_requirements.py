@@ -45,6 +45,7 @@ def test_pypy_only_fixture_gets_no_cffi_dependency(project_copy: ProjectCopy) ->
 
 
 @pytest.mark.parametrize(("tests", "expected"), [
+    pytest.param([], PLAIN, id="discovered"),
     pytest.param([None], PLAIN, id="unconditional"),
     pytest.param(["'PyPy' in sys.version"], None, id="pypy-only"),
     pytest.param(["sys.implementation.name == 'pypy'"], None, id="implementation-name"),

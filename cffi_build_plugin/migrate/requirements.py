@@ -29,6 +29,8 @@ def cffi_requirement(modules: Sequence[str], conditions: Mapping[str, Condition]
     """The cffi run-time requirement for these modules (builder → its ``when`` condition):
     the usual one when CPython builds a module everywhere, one also carrying the modules'
     markers when CPython builds them somewhere only, None when CPython builds none."""
+    if not modules:  # discovered builders: none is known to be PyPy-only
+        return RUNTIME_REQUIREMENT
     where: list[Condition] = []
     for spec in modules:
         condition = conditions.get(spec)
