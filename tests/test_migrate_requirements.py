@@ -14,7 +14,13 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from cffi_build_plugin.migrate.conditions import Conditions, Untranslatable, render, simplify
+from cffi_build_plugin.migrate.conditions import (
+    Conditions,
+    Untranslatable,
+    parse,
+    render,
+    simplify,
+)
 from cffi_build_plugin.migrate.requirements import cffi_requirement
 from tests.test_migrate import PKG, ProjectCopy, cli, fixture, migrate, pyproject, write
 
@@ -46,6 +52,8 @@ def test_pypy_only_fixture_gets_no_cffi_dependency(project_copy: ProjectCopy) ->
 
 @pytest.mark.parametrize(("tests", "expected"), [
     pytest.param([], PLAIN, id="discovered"),
+    pytest.param(["'PyPy' == platform.python_implementation() or os.name in ('nt',)"],
+                 f"cffi>=1.15; {NOT_PYPY} and os_name == 'nt'", id="swapped"),
     pytest.param([None], PLAIN, id="unconditional"),
     pytest.param(["'PyPy' in sys.version"], None, id="pypy-only"),
     pytest.param(["sys.implementation.name == 'pypy'"], None, id="implementation-name"),
@@ -60,9 +68,9 @@ def test_pypy_only_fixture_gets_no_cffi_dependency(project_copy: ProjectCopy) ->
     pytest.param(["os.name == 'nt'", "os.name != 'nt'"], PLAIN, id="complementary"),
 ])
 def test_cffi_requirement(tests: list[str | None], expected: str | None) -> None:
-    modules = [f"m{i}.py:ffi" for i in range(len(tests))]
-    conditions = {m: _condition(t) for m, t in zip(modules, tests) if t is not None}
-    found = cffi_requirement(modules, conditions)  # type: ignore[arg-type]
+    modules = [(f"m{i}.py:ffi", None if t is None else render(_condition(t)))  # type: ignore[arg-type]
+               for i, t in enumerate(tests)]
+    found = cffi_requirement(modules)
     assert found == expected
     if found is not None:
         Requirement(found)
@@ -130,3 +138,30 @@ def test_if_elif_else_append_marker_is_simplified(tmp_path: Path) -> None:
     migrate(root)
     assert pyproject(root)["tool"]["cffi-build-plugin"]["modules"] == [
         {"builder": _BUILDER, "when": "sys_platform != 'win32'"}]
+
+
+@pytest.mark.parametrize(("text", "rendered"), [
+    (PYPY, PYPY),
+    (f"{PYPY} and (sys_platform != 'win32' or python_version >= '3.10')",
+     f"{PYPY} and (sys_platform != 'win32' or python_version >= '3.10')"),
+    (f"{NOT_PYPY} or os_name == 'nt' and platform_machine == 'x86_64'",
+     f"{NOT_PYPY} or (os_name == 'nt' and platform_machine == 'x86_64')"),
+    ("'PyPy' == platform_python_implementation", PYPY),
+])
+def test_parse_reads_back_what_render_writes(text: str, rendered: str) -> None:
+    found = parse(text)
+    assert found is not None
+    assert render(found) == rendered
+
+
+@pytest.mark.parametrize("text", ["'linux' in sys_platform",
+                                  "platform_python_implementation === 'PyPy'"])
+def test_parse_leaves_what_migrate_never_writes(text: str) -> None:
+    assert parse(text) is None
+
+
+def test_second_run_keeps_the_pypy_only_project_without_cffi(project_copy: ProjectCopy) -> None:
+    root = fixture(project_copy, "pypy-only")
+    migrate(root)
+    migrate(root)
+    assert "dependencies" not in pyproject(root)["project"]

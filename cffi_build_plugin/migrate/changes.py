@@ -417,7 +417,7 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
         if "py-limited-api" not in table:
             table["py-limited-api"] = sources.limited_api
     merge_requirements(doc, Project(root, Settings(), _plain(metadata)), sources.build_requires,
-                       sources.modules, sources.conversion.conditions, source, report)
+                       source, report)
     return doc
 
 

@@ -37,8 +37,6 @@ class ConditionalModule:
     when: str | None
     #: The line that adds it to the list.
     line: int
-    #: *when* before it was rendered (None: everywhere).
-    condition: Condition | None = None
 
 
 @dataclass(frozen=True)
@@ -214,7 +212,7 @@ def _collect(items: _Items) -> tuple[ConditionalModule, ...]:
         merged = None if None in found else simplify(
             either(*(c for c in found if c is not None)))
         out.append(ConditionalModule(builder, None if merged is None else render(merged),
-                                     lines[builder], merged))
+                                     lines[builder]))
     return tuple(out)
 
 

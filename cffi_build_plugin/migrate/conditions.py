@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Union
 
@@ -21,7 +21,7 @@ from packaging.markers import InvalidMarker, Marker
 from cffi_build_plugin.modules.markers import holds
 
 __all__ = ["AllOf", "AnyOf", "Atom", "Condition", "Conditions", "Untranslatable", "assume",
-           "both", "either", "negate", "render", "simplify"]
+           "both", "either", "negate", "parse", "render", "simplify"]
 
 
 @dataclass(frozen=True)
@@ -143,6 +143,44 @@ def assume(condition: Condition, known: Mapping[str, str]) -> Condition | bool:
     result = both(*left) if isinstance(condition, AllOf) else either(*left)
     assert result is not None
     return result
+
+
+def parse(text: str) -> Condition | None:
+    """A marker pyproject.toml holds, as a condition; None when it uses what migrate never
+    writes (``in``, ``===``, extras)."""
+    try:
+        tree = Marker(text)._markers  # the parsed marker: tuples, "and"/"or", nested lists
+    except InvalidMarker:
+        return None
+    return _parsed(tree)
+
+
+def _parsed(items: Sequence[object]) -> Condition | None:
+    groups: list[list[Condition]] = [[]]
+    for item in items:
+        if item == "or":
+            groups.append([])
+        elif item == "and":
+            continue
+        else:
+            part = _parsed(item) if isinstance(item, list) else _atom(item)
+            if part is None:
+                return None
+            groups[-1].append(part)
+    merged = [both(*group) for group in groups]
+    if any(m is None for m in merged):
+        return None
+    return either(*(m for m in merged if m is not None))
+
+
+def _atom(item: object) -> Atom | None:
+    if not isinstance(item, tuple) or len(item) != 3:
+        return None
+    left, op, right = (str(getattr(part, "value", "")) for part in item)
+    if type(item[0]).__name__ == "Value":
+        left, right, op = right, left, _SWAPPED.get(op, "")
+    variable = type(item[0]).__name__ == "Variable" or type(item[2]).__name__ == "Variable"
+    return Atom(left, op, right) if variable and op in _NEGATED else None
 
 
 def render(condition: Condition, nested: bool = False) -> str:

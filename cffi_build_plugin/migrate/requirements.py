@@ -4,17 +4,17 @@ cffi), both with cffi marked to leave PyPy's own alone."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from tomlkit.toml_document import TOMLDocument
 
 from cffi_build_plugin._requirements import requirement_name, requires_name
-from cffi_build_plugin.config.project import Project
+from cffi_build_plugin.config.project import PLUGIN_NAME, Project
 from cffi_build_plugin.edits.pyproject import add_build_system, add_runtime_dependency
 from cffi_build_plugin.modules.runtime_dependency import RUNTIME_REQUIREMENT, with_pypy_marker
 
-from .conditions import Atom, Condition, assume, both, either, render, simplify
+from .conditions import Atom, Condition, assume, both, either, parse, render, simplify
 
 __all__ = ["cffi_requirement", "merge_build_requires", "merge_requirements"]
 
@@ -24,18 +24,18 @@ _CPYTHON = {"platform_python_implementation": "CPython", "implementation_name": 
 _NOT_PYPY = Atom("platform_python_implementation", "!=", "PyPy")
 
 
-def cffi_requirement(modules: Sequence[str], conditions: Mapping[str, Condition]
-                     ) -> str | None:
-    """The cffi run-time requirement for these modules (builder → its ``when`` condition):
-    the usual one when CPython builds a module everywhere, one also carrying the modules'
-    markers when CPython builds them somewhere only, None when CPython builds none."""
+def cffi_requirement(modules: Sequence[tuple[str, str | None]] | None) -> str | None:
+    """The cffi run-time requirement for these modules ((builder, its ``when``), None when
+    builders are discovered): the usual one when CPython builds a module everywhere, one
+    also carrying the modules' markers when CPython builds them somewhere only, None when
+    CPython builds none."""
     if not modules:  # discovered builders: none is known to be PyPy-only
         return RUNTIME_REQUIREMENT
     where: list[Condition] = []
-    for spec in modules:
-        condition = conditions.get(spec)
+    for _, when in modules:
+        condition = parse(when) if when else None
         on_cpython = True if condition is None else assume(condition, _CPYTHON)
-        if on_cpython is True:
+        if on_cpython is True:  # everywhere, or a marker migrate cannot read: on the safe side
             return RUNTIME_REQUIREMENT
         if on_cpython is not False:
             where.append(on_cpython)
@@ -47,6 +47,16 @@ def cffi_requirement(modules: Sequence[str], conditions: Mapping[str, Condition]
     marker = both(_NOT_PYPY, combined)
     assert marker is not None
     return f"{RUNTIME_REQUIREMENT.split(';')[0]}; {render(marker)}"
+
+
+def _declared(doc: TOMLDocument) -> list[tuple[str, str | None]] | None:
+    """pyproject.toml's modules as (builder, when); None when it lists none."""
+    modules: Any = doc.get("tool", {}).get(PLUGIN_NAME, {}).get("modules")
+    if not isinstance(modules, list):
+        return None
+    return [(str(e), None) if isinstance(e, str) else
+            (str(e.get("builder")), None if e.get("when") is None else str(e.get("when")))
+            for e in modules]
 
 
 def merge_build_requires(doc: TOMLDocument, requires: Sequence[str], source: str,
@@ -63,12 +73,11 @@ def merge_build_requires(doc: TOMLDocument, requires: Sequence[str], source: str
 
 
 def merge_requirements(doc: TOMLDocument, project: Project, build_requires: Sequence[str],
-                       modules: Sequence[str], conditions: Mapping[str, Condition],
                        source: str, report: list[str]) -> None:
-    """[build-system].requires, then the cffi run-time dependency, then the PyPy marker on
-    every unmarked cffi in both."""
+    """[build-system].requires, then the cffi run-time dependency for the modules
+    pyproject.toml now lists, then the PyPy marker on every unmarked cffi in both."""
     merge_build_requires(doc, build_requires, source, report)
-    requirement = cffi_requirement(modules, conditions)
+    requirement = cffi_requirement(_declared(doc))
     if requirement is None:
         report.append("no cffi run-time dependency added: every cffi module is built on PyPy "
                       "only, which bundles cffi (CPython builds none)")

@@ -15,7 +15,6 @@ from cffi_build_plugin.errors import MigrateError
 from cffi_build_plugin.modules.runtime_dependency import with_pypy_marker
 
 from .conditional_modules import ConditionalModules, UnreadableCondition
-from .conditions import Condition
 from .setup_py_reader import (
     FileText,
     FindPackages,
@@ -42,8 +41,6 @@ class Conversion:
     #: builder → (its PEP 508 marker, the setup.py line that adds it): cffi_modules set
     #: under interpreter or platform tests.
     when: dict[str, tuple[str, int]] = field(default_factory=dict)
-    #: builder → its marker as a condition (for the cffi run-time requirement's marker).
-    conditions: dict[str, Condition] = field(default_factory=dict)
     #: keyword → why it stays in setup.py
     keep: dict[str, str] = field(default_factory=dict)
     #: keyword → its new source text in the stripped setup.py
@@ -323,8 +320,6 @@ class _Converter:
                 self.out.modules.append(module.builder)
                 if module.when is not None:
                     self.out.when[module.builder] = (module.when, module.line)
-                if module.condition is not None:
-                    self.out.conditions[module.builder] = module.condition
             if self.executed:
                 self.out.report.append(
                     "cffi_modules: read from setup.py's tests, not recorded by --exec (a run "
