@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LEGACY_MANYLINUX", "canonical_platform", "legacy_alias", "libc_level"]
+__all__ = ["LEGACY_MANYLINUX", "canonical_platform", "libc_level"]
 
 #: PEP 600: the pre-PEP 600 names and the glibc each stands for.
 LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
@@ -19,16 +19,6 @@ def canonical_platform(tag: str) -> str:
         major, minor = LEGACY_MANYLINUX[legacy]
         return f"manylinux_{major}_{minor}_{arch}"
     return tag
-
-
-def legacy_alias(tag: str) -> str | None:
-    """``manylinux_2_17_x86_64`` -> ``manylinux2014_x86_64``: the name pip < 20.3 reads."""
-    match = re.fullmatch(r"manylinux_(\d+)_(\d+)_(\w+)", tag)
-    if match is None:
-        return None
-    version = (int(match[1]), int(match[2]))
-    return next((f"{name}_{match[3]}" for name, v in LEGACY_MANYLINUX.items() if v == version),
-                None)
 
 
 def libc_level(tag: str) -> tuple[int, int]:
