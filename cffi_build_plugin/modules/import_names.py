@@ -23,6 +23,7 @@ __all__ = [
     "Importer",
     "covered_importers",
     "extension_suffixes",
+    "implementation_label",
     "module_suffix",
     "platform_multiarch",
 ]
@@ -30,6 +31,15 @@ __all__ = [
 #: The newest CPython whose import rules are known; stable-ABI tags are checked up to it.
 NEWEST_KNOWN: PythonVersion = (3, 15)
 _OLDEST_FREE_THREADED: PythonVersion = (3, 13)
+
+
+#: implementation_name -> platform_python_implementation, the name people read.
+_IMPLEMENTATION_LABELS = {"cpython": "CPython", "pypy": "PyPy"}
+
+
+def implementation_label(implementation: str) -> str:
+    """``cpython`` -> ``CPython``, ``pypy`` -> ``PyPy``; any other name unchanged."""
+    return _IMPLEMENTATION_LABELS.get(implementation, implementation)
 
 
 @dataclass(frozen=True, order=True)
@@ -43,9 +53,10 @@ class Importer:
 
     @property
     def label(self) -> str:
+        name = implementation_label(self.implementation)
         if self.implementation == "pypy":
-            return f"PyPy {self.version[0]}.{self.version[1]} ({self.pypy_abi})"
-        kind = "free-threaded CPython" if self.free_threaded else "CPython"
+            return f"{name} {self.version[0]}.{self.version[1]} ({self.pypy_abi})"
+        kind = f"free-threaded {name}" if self.free_threaded else name
         return f"{kind} {self.version[0]}.{self.version[1]}"
 
 

@@ -11,7 +11,7 @@ from packaging.markers import Marker, UndefinedComparison, default_environment
 
 from cffi_build_plugin.errors import ConfigError
 
-from .import_names import Importer
+from .import_names import Importer, implementation_label
 
 __all__ = [
     "INTERPRETER_VARIABLES",
@@ -40,7 +40,6 @@ _ALL_VARIABLES = INTERPRETER_VARIABLES | {
 _HOST_SYSTEMS = {"macosx": ("darwin", "Darwin"), "linux": ("linux", "Linux")}
 #: A macOS universal build: one module for several machines, so no one platform_machine.
 _MAC_UNIVERSAL = ("universal2", "universal", "intel", "fat", "fat3", "fat32", "fat64")
-_IMPLEMENTATIONS = {"cpython": "CPython", "pypy": "PyPy"}
 
 
 def build_environment(machine: str | None = None,
@@ -110,7 +109,6 @@ def importer_environment(importer: Importer) -> dict[str, str]:
     version = f"{importer.version[0]}.{importer.version[1]}"
     return {
         "implementation_name": importer.implementation,
-        "platform_python_implementation": _IMPLEMENTATIONS.get(importer.implementation,
-                                                               importer.implementation),
+        "platform_python_implementation": implementation_label(importer.implementation),
         "python_version": version,
     }

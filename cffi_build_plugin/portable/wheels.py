@@ -21,7 +21,11 @@ from cffi_build_plugin._process import find_tool, run
 from cffi_build_plugin.check.expected import ExpectedModule
 from cffi_build_plugin.check.wheel import WheelReport, check_wheel
 from cffi_build_plugin.errors import CffiBuildPluginError, ToolError
-from cffi_build_plugin.modules.import_names import Importer, covered_importers
+from cffi_build_plugin.modules.import_names import (
+    Importer,
+    covered_importers,
+    implementation_label,
+)
 
 from .target import ENV_TARGET, ENV_ZIG, Target, find_zig
 
@@ -74,8 +78,7 @@ class BuildInterpreter:
 
     @property
     def label(self) -> str:
-        name = {"cpython": "CPython", "pypy": "PyPy"}.get(self.implementation,
-                                                           self.implementation)
+        name = implementation_label(self.implementation)
         return f"{name} {self.version[0]}.{self.version[1]}{'t' if self.free_threaded else ''}"
 
 
