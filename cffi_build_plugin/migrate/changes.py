@@ -9,7 +9,7 @@ with the reason, and is listed in the report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from cffi_build_plugin.edits.pyproject import load_pyproject
 from cffi_build_plugin.errors import MigrateError
 
 from .module_package import has_dotted_name, package_modules
+from .modules_table import merge_modules, plugin_table, sub_table
 from .outside_references import find_outside_references
 from .requirements import merge_requirements
 from .setup_cfg_convert import CfgConversion, convert_setup_cfg
@@ -145,30 +146,24 @@ def _toml_value(value: Any) -> Any:
     return value
 
 
-def _sub_table(parent: Any, key: str) -> Any:
-    if key not in parent:
-        parent[key] = tomlkit.table()
-    return parent[key]
-
-
 def _merge_setuptools(doc: TOMLDocument, setuptools: Mapping[str, Any],
                       dynamic: Mapping[str, Any], report: list[str],
                       weaker: frozenset[str] = frozenset()) -> None:
     if not setuptools and not dynamic:
         return
-    tool = _sub_table(doc, "tool")
-    table = _sub_table(tool, "setuptools")
+    tool = sub_table(doc, "tool")
+    table = sub_table(tool, "setuptools")
     for key, value in setuptools.items():
         if key not in table or key in weaker:
             table[key] = _toml_value(value)
         elif _plain(table[key]) != value:
             report.append(f"kept [tool.setuptools].{key} as pyproject.toml has it")
     if dynamic:
-        dyn = _sub_table(table, "dynamic")
+        dyn = sub_table(table, "dynamic")
         for key, value in dynamic.items():
             if key not in dyn:
                 dyn[key] = _toml_value(value)
-        project = _sub_table(doc, "project")
+        project = sub_table(doc, "project")
         listed = list(_plain(project.get("dynamic", [])))
         missing = [key for key in dynamic if key not in listed]
         if missing:
@@ -192,66 +187,6 @@ def _merge_cfg(doc: TOMLDocument, cfg: CfgConversion, report: list[str]) -> None
                     plain = table.unwrap()
                     _merge_setuptools(doc, {k: v for k, v in plain.items() if k != "dynamic"},
                                       plain.get("dynamic", {}), report)
-
-
-def _modules_entries(modules: Sequence[str], optional: bool,
-                     when: Mapping[str, tuple[str, int]]) -> list[Any]:
-    """A builder spec each, or a table where it is optional or built on some interpreters
-    only (``when``, the marker its setup.py test became)."""
-    entries: list[Any] = []
-    for spec in modules:
-        keys: dict[str, Any] = {"builder": spec}
-        if optional:
-            keys["optional"] = True
-        if spec in when:
-            keys["when"] = when[spec][0]
-        if len(keys) == 1:
-            entries.append(spec)
-            continue
-        inline = tomlkit.inline_table()
-        inline.update(keys)
-        entries.append(inline)
-    return entries
-
-
-def _plugin_table(doc: TOMLDocument) -> Any:
-    """[tool.cffi-build-plugin]; a new one goes at the end of the file when other tables come
-    between [tool.*] ones (pyvips: [project.optional-dependencies] after [tool.setuptools]),
-    where tomlkit would put it after the first run of [tool.*] tables."""
-    tool: Any = doc.get("tool")
-    keys = [key.key for key, _ in doc.body if key is not None]
-    if tool is not None and PLUGIN_NAME not in tool and \
-            set(keys[keys.index("tool"):]) != {"tool"}:
-        holder = tomlkit.table(is_super_table=True)
-        holder.add(PLUGIN_NAME, tomlkit.table())
-        doc.append("tool", holder)
-    return _sub_table(_sub_table(doc, "tool"), PLUGIN_NAME)
-
-
-def _merge_modules(doc: TOMLDocument, modules: Sequence[str], optional: bool,
-                   source: str, report: list[str],
-                   when: Mapping[str, tuple[str, int]] | None = None) -> None:
-    table = _plugin_table(doc)
-    if "modules" in table:
-        report.append(f"kept [tool.{PLUGIN_NAME}].modules as pyproject.toml has it")
-        return
-    for spec in modules:
-        if ":" not in spec:
-            raise MigrateError(source, [
-                f"cffi_modules entry {spec!r} is not in cffi's form \"path/to/build.py:name\""])
-    when = when or {}
-    array = tomlkit.array()
-    array.extend(_modules_entries(modules, optional, when))
-    table["modules"] = array.multiline(len(modules) > 1)
-    table.add(tomlkit.nl())  # pyproject's own tables may follow
-    how = " (optional = true: setup.py fell back to a build without them when they failed)" \
-        if optional else ""
-    report.append(f"cffi_modules → [tool.{PLUGIN_NAME}].modules{how}")
-    for i, spec in enumerate(modules):
-        if spec in when:
-            marker, line = when[spec]
-            report.append(f"cffi_modules {spec!r} (only when {marker}, setup.py:{line}) → "
-                          f"[tool.{PLUGIN_NAME}].modules[{i}] with when = {marker!r}")
 
 
 def _start_doc(cfg: CfgConversion | None) -> TOMLDocument:
@@ -391,7 +326,7 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
         if sources.cfg is not None:
             _merge_cfg(doc, sources.cfg, report)
     if sources.script is not None:
-        _ordered_project(_sub_table(doc, "project"), sources.conversion.project, report,
+        _ordered_project(sub_table(doc, "project"), sources.conversion.project, report,
                          _keys(doc, "project") - own_project, own_dynamic)
         _merge_setuptools(doc, sources.conversion.setuptools, sources.conversion.dynamic,
                           report, _keys(doc, "setuptools") - own_setuptools)
@@ -403,7 +338,7 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
             "pyproject.toml needs [project].name; pass --exec to record it, or set it by hand"])
     if sources.modules:
         origin = root / ("setup.py" if sources.conversion.modules else "setup.cfg")
-        _merge_modules(doc, sources.modules, sources.optional_modules, str(origin), report,
+        merge_modules(doc, sources.modules, sources.optional_modules, str(origin), report,
                        sources.conversion.when)
     elif PLUGIN_NAME not in doc.get("tool", {}):
         raise MigrateError(str(root), [
@@ -413,7 +348,7 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
                           report)
     _names_and_contents(doc, root, sources, had_modules, report)
     if sources.limited_api is not None:
-        table = _sub_table(_sub_table(doc, "tool"), PLUGIN_NAME)
+        table = plugin_table(doc)
         if "py-limited-api" not in table:
             table["py-limited-api"] = sources.limited_api
     merge_requirements(doc, Project(root, Settings(), _plain(metadata)), sources.build_requires,
