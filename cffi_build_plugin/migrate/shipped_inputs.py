@@ -23,7 +23,7 @@ from tomlkit.toml_document import TOMLDocument
 from cffi_build_plugin.config.project import PLUGIN_NAME
 from cffi_build_plugin.modules.sdist_inputs import C_SUFFIXES, static_build_inputs
 
-__all__ = ["ShippedInputs", "keep_shipped_inputs", "shipped_inputs"]
+__all__ = ["ShippedInputs", "keep_shipped_inputs", "package_folder", "shipped_inputs"]
 
 #: C files a compiler is given (cffi's ``sources=``), not only included: setuptools' manifest
 #: holds every extension's sources, so include-package-data ships those inside a package.
@@ -80,7 +80,7 @@ def _package_folders(root: Path, setuptools: Mapping[str, Any]) -> dict[str, str
         names = _found(root, packages["find"], package_dir)
     else:
         names = _init_packages(root, str(package_dir.get("", "")))
-    return {_folder_of(name, package_dir): name for name in names}
+    return {package_folder(name, package_dir): name for name in names}
 
 
 def _found(root: Path, find: Mapping[str, Any], package_dir: dict[str, Any]) -> list[str]:
@@ -101,7 +101,7 @@ def _init_packages(root: Path, base: str) -> list[str]:
             if init.parent != top and not any(p.startswith(".") for p in init.parts)]
 
 
-def _folder_of(name: str, package_dir: Mapping[str, Any]) -> str:
+def package_folder(name: str, package_dir: Mapping[str, Any]) -> str:
     """build_py.get_package_dir: the longest prefix package_dir maps, then the rest."""
     parts = name.split(".")
     for cut in range(len(parts), -1, -1):

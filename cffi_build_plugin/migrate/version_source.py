@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 from packaging.version import InvalidVersion, Version
 
 from .setup_py_reader import SetupScript, paths_mentioned
+from .shipped_inputs import package_folder
 
 __all__ = ["static_version", "version_attr"]
 
@@ -101,14 +102,7 @@ def static_version(path: Path, name: str = _NAME) -> str | None:
 
 def _module_file(module: str, package_dir: Mapping[str, str], root: Path) -> Path | None:
     """setuptools' ``_find_module``: the file *module* is, through *package_dir*."""
-    parts = module.split(".")
-    start: Path | None = None
-    for i in range(len(parts), 0, -1):
-        if ".".join(parts[:i]) in package_dir:
-            start = root.joinpath(package_dir[".".join(parts[:i])], *parts[i:])
-            break
-    if start is None:
-        start = root.joinpath(*(package_dir.get("") or ".").split("/"), *parts)
+    start = root / package_folder(module, package_dir)
     for candidate in (start.with_name(start.name + ".py"), start / "__init__.py"):
         if candidate.is_file():
             return candidate.resolve()
