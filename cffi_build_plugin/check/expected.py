@@ -13,11 +13,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from packaging.markers import Marker
 from packaging.tags import Tag
 
 from cffi_build_plugin.modules.import_names import NEWEST_KNOWN, Importer
-from cffi_build_plugin.modules.markers import importer_environment, marker_variables
+from cffi_build_plugin.modules.markers import holds, importer_environment, marker_variables
 
 __all__ = ["Expectations", "ExpectedModule", "expectations"]
 
@@ -113,8 +112,7 @@ def expectations(tags: frozenset[Tag], tag_text: str,
                                 f"{', '.join(unknown)}, so whether the wheel should hold it "
                                 "is unchecked")
             continue
-        marker = Marker(module.when)
-        true = [label for label, env in envs if marker.evaluate(env)]
+        true = [label for label, env in envs if holds(module.when, env, told)]
         false = [label for label, env in envs if label not in true]
         if not false:
             result.required.append(module.name)

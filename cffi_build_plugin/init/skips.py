@@ -9,10 +9,8 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from packaging.markers import Marker
-
 from cffi_build_plugin.modules.import_names import NEWEST_KNOWN, Importer
-from cffi_build_plugin.modules.markers import importer_environment, marker_variables
+from cffi_build_plugin.modules.markers import holds, importer_environment, marker_variables
 
 __all__ = ["builds_own_extensions", "skip_patterns"]
 
@@ -47,7 +45,7 @@ def _built(marker: str | None, env: dict[str, str]) -> bool:
     identifier does not tell, such as platform_release) counts as built."""
     if marker is None or marker_variables(marker) - env.keys():
         return True
-    return Marker(marker).evaluate(env)
+    return holds(marker, env, "pyproject.toml")
 
 
 def pure_identifiers(compiled: Sequence[str | None]) -> list[tuple[str, str]]:
