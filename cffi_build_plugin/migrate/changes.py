@@ -9,13 +9,11 @@ with the reason, and is listed in the report.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import tomlkit
-from tomlkit.items import Table
 from tomlkit.toml_document import TOMLDocument
 
 from cffi_build_plugin.config.project import PLUGIN_NAME, Project
@@ -27,6 +25,14 @@ from cffi_build_plugin.errors import MigrateError
 from .module_package import has_dotted_name, package_modules
 from .modules_table import merge_modules, plugin_table, sub_table
 from .outside_references import find_outside_references
+from .project_tables import (
+    drop_stale_dynamic,
+    merge_cfg,
+    merge_setuptools,
+    ordered_project,
+    plain,
+    table_keys,
+)
 from .requirements import merge_requirements
 from .setup_cfg_convert import CfgConversion, convert_setup_cfg
 from .setup_keywords import Conversion, convert_keywords
@@ -36,13 +42,6 @@ from .setup_py_rewrite import strip_setup_py
 from .shipped_inputs import keep_shipped_inputs
 
 __all__ = ["MigrateChanges", "migrate_changes"]
-
-#: [project] keys in the order the packaging guide writes them.
-_PROJECT_ORDER = (
-    "name", "version", "description", "readme", "requires-python", "license", "authors",
-    "maintainers", "keywords", "classifiers", "dependencies", "optional-dependencies", "urls",
-    "scripts", "gui-scripts", "entry-points", "dynamic",
-)
 
 
 @dataclass(frozen=True)
@@ -89,104 +88,6 @@ def _check_fallback(script: SetupScript) -> None:
             "more than cffi_modules: migrate cannot say that as optional modules; make the "
             "second call the first one without cffi_modules, then run migrate again"])
 
-
-def _plain(item: Any) -> Any:
-    """A tomlkit item as plain Python (tomlkit hands some values out unwrapped already)."""
-    return item.unwrap() if hasattr(item, "unwrap") else item
-
-
-def _ordered_project(table: Table, new: Mapping[str, Any], report: list[str],
-                     weaker: frozenset[str] = frozenset(),
-                     blocked: frozenset[str] = frozenset()) -> None:
-    """Add the [project] keys of *new* that the table lacks, in the usual order; keys in
-    *weaker* (from setup.cfg) are replaced, as setup() keywords override setup.cfg."""
-    for key in _PROJECT_ORDER:
-        if key not in new:
-            continue
-        value = new[key]
-        if key == "dynamic":
-            existing = table.get("dynamic")
-            merged = list(_plain(existing)) if existing is not None else []
-            merged += [v for v in value if v not in merged and v not in table]
-            if merged:
-                table["dynamic"] = merged
-            continue
-        if key in blocked:
-            report.append(f"kept pyproject.toml's dynamic {key}; setup.py says {value!r}"[:160])
-            continue
-        if key in table and key not in weaker:
-            if _plain(table[key]) != value:
-                report.append(f"kept pyproject.toml's [project].{key}; setup.py says {value!r}"
-                              [:160])
-            continue
-        if key in table and _plain(table[key]) != value:
-            report.append(f"[project].{key}: setup.py's value replaces setup.cfg's, as in a "
-                          "setuptools build")
-        table[key] = _toml_value(value)
-
-
-def _toml_value(value: Any) -> Any:
-    if isinstance(value, list) and len(value) > 1 and all(isinstance(v, str) for v in value):
-        array = tomlkit.array()
-        array.extend(value)
-        return array.multiline(True)
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-        array = tomlkit.array()
-        for item in value:
-            inline = tomlkit.inline_table()
-            inline.update(item)
-            array.append(inline)
-        return array
-    if isinstance(value, dict) and len(value) <= 2 and all(
-            isinstance(v, str) for v in value.values()) and set(value) <= {
-            "file", "content-type", "text", "attr"}:
-        inline = tomlkit.inline_table()
-        inline.update(value)
-        return inline
-    return value
-
-
-def _merge_setuptools(doc: TOMLDocument, setuptools: Mapping[str, Any],
-                      dynamic: Mapping[str, Any], report: list[str],
-                      weaker: frozenset[str] = frozenset()) -> None:
-    if not setuptools and not dynamic:
-        return
-    tool = sub_table(doc, "tool")
-    table = sub_table(tool, "setuptools")
-    for key, value in setuptools.items():
-        if key not in table or key in weaker:
-            table[key] = _toml_value(value)
-        elif _plain(table[key]) != value:
-            report.append(f"kept [tool.setuptools].{key} as pyproject.toml has it")
-    if dynamic:
-        dyn = sub_table(table, "dynamic")
-        for key, value in dynamic.items():
-            if key not in dyn:
-                dyn[key] = _toml_value(value)
-        project = sub_table(doc, "project")
-        listed = list(_plain(project.get("dynamic", [])))
-        missing = [key for key in dynamic if key not in listed]
-        if missing:
-            project["dynamic"] = listed + missing
-
-
-def _merge_cfg(doc: TOMLDocument, cfg: CfgConversion, report: list[str]) -> None:
-    """setup.cfg's tables under what pyproject.toml already says."""
-    for key, value in cfg.doc.items():
-        if key not in doc:
-            doc[key] = value
-            continue
-        if key == "project":
-            _ordered_project(doc["project"], value.unwrap(), report)
-        elif key == "tool":
-            tool = doc["tool"]
-            for name, table in value.items():
-                if name not in tool:
-                    tool[name] = table
-                elif name == "setuptools":
-                    plain = table.unwrap()
-                    _merge_setuptools(doc, {k: v for k, v in plain.items() if k != "dynamic"},
-                                      plain.get("dynamic", {}), report)
 
 
 def _start_doc(cfg: CfgConversion | None) -> TOMLDocument:
@@ -260,42 +161,12 @@ def _read_sources(root: Path, run_setup_py: bool, report: list[str]) -> _Sources
 
 
 def _check_backend(doc: TOMLDocument, source: str) -> None:
-    backend = _plain(doc.get("build-system", {})).get("build-backend")
+    backend = plain(doc.get("build-system", {})).get("build-backend")
     if backend is not None and not str(backend).startswith("setuptools.build_meta"):
         raise MigrateError(source, [
             f"[build-system].build-backend is {backend!r}: migrate converts setuptools projects "
             "(cffi-build-plugin is a setuptools plugin)"])
 
-
-def _keys(doc: TOMLDocument | None, table: str) -> frozenset[str]:
-    """The keys of [project] or [tool.setuptools] in *doc*."""
-    if doc is None:
-        return frozenset()
-    found: Any = doc.get("project", {}) if table == "project" else \
-        doc.get("tool", {}).get("setuptools", {})
-    return frozenset(found)
-
-
-def _drop_stale_dynamic(doc: TOMLDocument) -> None:
-    """A field setup.py gives outright is no longer dynamic (setup.cfg's ``attr:`` version
-    under a literal ``version=``)."""
-    project: Any = doc.get("project", {})
-    listed = _plain(project.get("dynamic", []))
-    stale = [name for name in listed if name in project]
-    if not stale:
-        return
-    kept = [name for name in listed if name not in stale]
-    if kept:
-        project["dynamic"] = kept
-    else:
-        del project["dynamic"]
-    setuptools: Any = doc.get("tool", {}).get("setuptools", {})
-    dynamic: Any = setuptools.get("dynamic", {})
-    for name in stale:
-        if name in dynamic:
-            del dynamic[name]
-    if "dynamic" in setuptools and not dynamic:
-        del setuptools["dynamic"]
 
 
 def _default_package_data(doc: TOMLDocument, had_project: bool, sources: _Sources,
@@ -307,30 +178,31 @@ def _default_package_data(doc: TOMLDocument, had_project: bool, sources: _Source
     if had_project or "include-package-data" in setuptools or sources.script is None or \
             "include_package_data" in sources.conversion.keep:
         return
-    _merge_setuptools(doc, {"include-package-data": False}, {}, report)
+    merge_setuptools(doc, {"include-package-data": False}, {}, report)
 
 
 def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
             report: list[str]) -> TOMLDocument:
     source = str(root / "pyproject.toml")
-    own_project, own_setuptools = _keys(existing, "project"), _keys(existing, "setuptools")
+    own_project = table_keys(existing, "project")
+    own_setuptools = table_keys(existing, "setuptools")
     had_modules = existing is not None and "modules" in existing.get("tool", {}).get(
         PLUGIN_NAME, {})
     # pyproject.toml's own dynamic fields win over setup.py (setuptools reads them there).
-    own_dynamic = frozenset(_plain(existing.get("project", {})).get("dynamic", [])) \
+    own_dynamic = frozenset(plain(existing.get("project", {})).get("dynamic", [])) \
         if existing is not None else frozenset()
     if existing is None:
         doc = _start_doc(sources.cfg)
     else:
         doc = existing
         if sources.cfg is not None:
-            _merge_cfg(doc, sources.cfg, report)
+            merge_cfg(doc, sources.cfg, report)
     if sources.script is not None:
-        _ordered_project(sub_table(doc, "project"), sources.conversion.project, report,
-                         _keys(doc, "project") - own_project, own_dynamic)
-        _merge_setuptools(doc, sources.conversion.setuptools, sources.conversion.dynamic,
-                          report, _keys(doc, "setuptools") - own_setuptools)
-        _drop_stale_dynamic(doc)
+        ordered_project(sub_table(doc, "project"), sources.conversion.project, report,
+                        table_keys(doc, "project") - own_project, own_dynamic)
+        merge_setuptools(doc, sources.conversion.setuptools, sources.conversion.dynamic,
+                         report, table_keys(doc, "setuptools") - own_setuptools)
+        drop_stale_dynamic(doc)
     metadata: Any = doc.get("project", {})
     if "name" not in metadata:
         raise MigrateError(str(root / ("setup.py" if sources.script else "setup.cfg")), [
@@ -351,7 +223,7 @@ def _merged(root: Path, existing: TOMLDocument | None, sources: _Sources,
         table = plugin_table(doc)
         if "py-limited-api" not in table:
             table["py-limited-api"] = sources.limited_api
-    merge_requirements(doc, Project(root, Settings(), _plain(metadata)), sources.build_requires,
+    merge_requirements(doc, Project(root, Settings(), plain(metadata)), sources.build_requires,
                        source, report)
     return doc
 
