@@ -37,8 +37,9 @@ from .requirements import merge_requirements
 from .setup_cfg_convert import CfgConversion, convert_setup_cfg
 from .setup_keywords import Conversion, convert_keywords
 from .setup_py_exec import UNREADABLE, record_setup_keywords
-from .setup_py_reader import SetupScript, Unresolved, cmdclass_entries, read_setup_py
+from .setup_py_reader import SetupScript, cmdclass_entries, read_setup_py
 from .setup_py_rewrite import strip_setup_py
+from .setup_py_values import Unresolved
 from .shipped_inputs import keep_shipped_inputs
 
 __all__ = ["MigrateChanges", "migrate_changes"]

@@ -15,13 +15,8 @@ from cffi_build_plugin.errors import MigrateError
 from cffi_build_plugin.modules.runtime_dependency import with_pypy_marker
 
 from .conditional_modules import ConditionalModules, UnreadableCondition
-from .setup_py_reader import (
-    FileText,
-    FindPackages,
-    SetupScript,
-    Unresolved,
-    cmdclass_entries,
-)
+from .setup_py_reader import SetupScript, cmdclass_entries
+from .setup_py_values import FileText, FindPackages, Unresolved
 from .tag_overrides import tag_hack_kind
 from .version_source import version_attr
 

@@ -16,7 +16,8 @@ from .file_runs import FileRuns
 from .moved_leftovers import drop_moved_leftovers, without_placeholders
 from .outside_references import OutsideReferences
 from .reading_calls import EFFECTFUL_MODULES, READING_CALLS, READING_METHODS
-from .setup_py_reader import SetupScript, mutated_names
+from .setup_py_reader import SetupScript
+from .setup_py_statements import mutated_names
 
 __all__ = ["HEADER", "Stripped", "strip_setup_py"]
 
