@@ -22,6 +22,7 @@ from cffi_build_plugin.edits.files import Change, with_lf
 from cffi_build_plugin.edits.pyproject import load_pyproject
 from cffi_build_plugin.errors import MigrateError
 
+from .keyword_conversion import Conversion
 from .module_package import has_dotted_name, package_modules
 from .modules_table import merge_modules, plugin_table, sub_table
 from .outside_references import find_outside_references
@@ -35,7 +36,7 @@ from .project_tables import (
 )
 from .requirements import merge_requirements
 from .setup_cfg_convert import CfgConversion, convert_setup_cfg
-from .setup_keywords import Conversion, convert_keywords
+from .setup_keywords import convert_keywords
 from .setup_py_exec import UNREADABLE, record_setup_keywords
 from .setup_py_reader import SetupScript, cmdclass_entries, read_setup_py
 from .setup_py_rewrite import strip_setup_py
