@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 from packaging.markers import Marker
 
-from cffi_build_plugin.migrate.conditions import Conditions, Untranslatable, negate, render
+from cffi_build_plugin.migrate.conditions import negate, render
+from cffi_build_plugin.migrate.marker_translation import Conditions, Untranslatable
 from devtools.interpreters import Interpreter
 from devtools.venvs import for_interpreter
 from tests.conftest import Tools, snapshot, tree_changes

@@ -14,13 +14,8 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from cffi_build_plugin.migrate.conditions import (
-    Conditions,
-    Untranslatable,
-    parse,
-    render,
-    simplify,
-)
+from cffi_build_plugin.migrate.conditions import parse, render, simplify
+from cffi_build_plugin.migrate.marker_translation import Conditions, Untranslatable
 from cffi_build_plugin.migrate.requirements import cffi_requirement
 from tests.test_migrate import PKG, ProjectCopy, cli, fixture, migrate, pyproject, write
 

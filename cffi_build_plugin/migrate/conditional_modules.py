@@ -18,14 +18,13 @@ from .conditions import (
     AllOf,
     Atom,
     Condition,
-    Conditions,
-    Untranslatable,
     both,
     either,
     negate,
     render,
     simplify,
 )
+from .marker_translation import Conditions, Untranslatable
 
 __all__ = ["ConditionalModule", "ConditionalModules", "UnreadableCondition", "trace_modules"]
 
